@@ -1,0 +1,48 @@
+"""Who may see which records. A record outside the user's binding is a 404, never a 403 that leaks it."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import Role
+
+
+def applications_visible_to(user) -> QuerySet:
+    """A citizen's own and their wards', a clerk's station's, an agent's employer's, everything for admins."""
+    from applications.models import CardApplication
+
+    applications = CardApplication.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return applications.none()
+    if user.is_city_admin:
+        return applications
+    if user.role == Role.CLERK:
+        return applications.filter(station_id=user.station_id)
+    if user.role == Role.EMPLOYER_AGENT:
+        return applications.filter(employer_id=user.employer_id)
+    return applications.filter(Q(applicant_id=user.pk) | Q(person__user_id=user.pk))
+
+
+def access_application_by_id(user, application_id) -> "CardApplication":  # noqa: F821
+    try:
+        application_id = int(application_id)
+    except (TypeError, ValueError) as error:
+        raise Http404 from error
+    application = (
+        applications_visible_to(user)
+        .select_related("person", "station", "photo", "applicant")
+        .filter(pk=application_id)
+        .first()
+    )
+    if application is None:
+        raise Http404
+    return application
+
+
+def require_role(user, *roles: str) -> None:
+    """Pages of another role are 404 too: a citizen does not learn the clerks' URLs exist."""
+    if not user.is_authenticated or not user.is_active:
+        raise Http404
+    if user.is_superuser and Role.ADMIN in roles:
+        return
+    if user.role not in roles:
+        raise Http404

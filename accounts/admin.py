@@ -1,0 +1,47 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Employer, ServiceStation, User
+
+
+@admin.register(ServiceStation)
+class ServiceStationAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "district", "phone", "is_active"]
+    list_filter = ["is_active", "district"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(Employer)
+class EmployerAdmin(admin.ModelAdmin):
+    list_display = ["name", "credit_code", "station", "is_approved"]
+    list_filter = ["is_approved", "station"]
+    search_fields = ["name", "credit_code"]
+    list_select_related = ["station"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    list_display = ["username", "full_name", "role", "station", "employer", "is_active"]
+    list_filter = ["role", "is_active", "station"]
+    search_fields = ["username", "full_name"]
+    list_select_related = ["station", "employer"]
+    fieldsets = DjangoUserAdmin.fieldsets + (
+        (
+            _("Portal"),
+            {
+                "fields": (
+                    "role",
+                    "full_name",
+                    "phone",
+                    "station",
+                    "employer",
+                    "preferred_language",
+                    "sms_notices_enabled",
+                )
+            },
+        ),
+    )
+    add_fieldsets = DjangoUserAdmin.add_fieldsets + (
+        (_("Portal"), {"fields": ("role", "full_name", "phone", "station", "employer")}),
+    )

@@ -1,0 +1,80 @@
+"""Sign-up, tokens and the signed-in user, over the API."""
+
+from django.utils.translation import get_language
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from applications.api.serializers import StrictInputSerializer
+from applications.idnumbers import mask_phone, validate_resident_id
+from sbcard.validators import validate_mobile_phone, validate_person_name
+
+from .services import sign_up_citizen
+
+
+class SignUpSerializer(StrictInputSerializer):
+    name = serializers.CharField(max_length=60, validators=[validate_person_name])
+    id_number = serializers.CharField(max_length=20, validators=[validate_resident_id])
+    phone = serializers.CharField(max_length=11, validators=[validate_mobile_phone])
+    password = serializers.CharField(write_only=True, style={"input_type": "password"})
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    username = serializers.CharField()
+    full_name = serializers.CharField()
+    role = serializers.CharField()
+    phone = serializers.SerializerMethodField()
+    station = serializers.IntegerField(source="station_id", allow_null=True)
+    employer = serializers.IntegerField(source="employer_id", allow_null=True)
+    preferred_language = serializers.CharField()
+    sms_notices_enabled = serializers.BooleanField()
+
+    def get_phone(self, user) -> str:
+        return mask_phone(user.phone)
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField()
+
+
+class SignUpView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "signup"
+
+    @extend_schema(request=SignUpSerializer, responses={201: MeSerializer})
+    def post(self, request):
+        serializer = SignUpSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = sign_up_citizen(**serializer.validated_data, language=get_language() or "zh-hans")
+        return Response(MeSerializer(user).data, status=201)
+
+
+class TokenView(ObtainAuthToken):
+    """Exchange a user name (a citizen's mobile number) and password for an API token."""
+
+    def get_permissions(self):
+        return [AllowAny()] if self.request.method == "POST" else [IsAuthenticated()]
+
+    @extend_schema(responses={200: TokenSerializer})
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+    @extend_schema(request=None, responses={204: None})
+    def delete(self, request):
+        """Sign out of the API: the token stops working."""
+        Token.objects.filter(user=request.user).delete()
+        return Response(status=204)
+
+
+class MeView(APIView):
+    @extend_schema(responses=MeSerializer)
+    def get(self, request):
+        return Response(MeSerializer(request.user).data)

@@ -1,0 +1,26 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.utils.translation import gettext_lazy as _
+
+from applications.idnumbers import validate_resident_id
+from sbcard.validators import validate_mobile_phone, validate_person_name
+
+
+class SignUpForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name (as on the resident ID card)"), max_length=60, validators=[validate_person_name]
+    )
+    id_number = forms.CharField(label=_("Resident ID number"), max_length=20, validators=[validate_resident_id])
+    phone = forms.CharField(label=_("Mobile phone"), max_length=11, validators=[validate_mobile_phone])
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
+    password_again = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords differ."))
+        return data
+
+
+class SignInForm(AuthenticationForm):
+    username = forms.CharField(label=_("Mobile phone or user name"), max_length=150)

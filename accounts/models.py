@@ -1,0 +1,137 @@
+"""Users, their roles and what each is bound to: a clerk to a station, an agent to an employer."""
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from stdnum.cn import uscc
+from stdnum.exceptions import ValidationError as StdnumValidationError
+
+from sbcard.validators import validate_mobile_phone
+
+
+class Role(models.TextChoices):
+    CITIZEN = "citizen", _("Citizen")
+    CLERK = "clerk", _("Service-window clerk")
+    EMPLOYER_AGENT = "employer_agent", _("Employer agent")
+    ADMIN = "admin", _("Administrator")
+
+
+class ServiceStation(models.Model):
+    """A service station (服务站/网点) where applications are reviewed and cards are handed out."""
+
+    code = models.CharField(_("station code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    district = models.CharField(_("district"), max_length=50, blank=True)
+    address = models.CharField(_("address"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    opening_hours = models.CharField(_("opening hours"), max_length=100, blank=True)
+    is_active = models.BooleanField(_("accepts applications"), default=True)
+
+    class Meta:
+        verbose_name = _("service station")
+        verbose_name_plural = _("service stations")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def validate_credit_code(value: str) -> None:
+    try:
+        uscc.validate(value)
+    except StdnumValidationError as error:
+        raise ValidationError(
+            _("The unified social credit code is not valid (18 characters with a correct check character)."),
+            code="invalid_credit_code",
+        ) from error
+
+
+class Employer(models.Model):
+    """An employer (单位) identified by its unified social credit code (统一社会信用代码)."""
+
+    name = models.CharField(_("name"), max_length=200)
+    credit_code = models.CharField(
+        _("unified social credit code"), max_length=18, unique=True, validators=[validate_credit_code]
+    )
+    station = models.ForeignKey(
+        ServiceStation, verbose_name=_("service station"), on_delete=models.PROTECT, related_name="employers"
+    )
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    is_approved = models.BooleanField(_("approved"), default=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("employer")
+        verbose_name_plural = _("employers")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.credit_code = uscc.compact(self.credit_code or "")
+
+
+class User(AbstractUser):
+    """Everyone who signs in. Citizens sign in with their mobile phone number as user name."""
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CITIZEN)
+    full_name = models.CharField(_("name"), max_length=60, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=11, blank=True, validators=[validate_mobile_phone])
+    station = models.ForeignKey(
+        ServiceStation,
+        verbose_name=_("service station"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="clerks",
+        help_text=_("Required for clerks: the one station they work at."),
+    )
+    employer = models.ForeignKey(
+        Employer,
+        verbose_name=_("employer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="agents",
+        help_text=_("Required for employer agents."),
+    )
+    preferred_language = models.CharField(_("language"), max_length=10, default="zh-hans")
+    sms_notices_enabled = models.BooleanField(_("SMS notices"), default=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                name="clerk_has_station",
+                condition=~models.Q(role="clerk") | models.Q(station__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="agent_has_employer",
+                condition=~models.Q(role="employer_agent") | models.Q(employer__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if self.role == Role.CLERK and not self.station_id:
+            raise ValidationError({"station": _("A clerk must be bound to a service station.")})
+        if self.role == Role.EMPLOYER_AGENT and not self.employer_id:
+            raise ValidationError({"employer": _("An employer agent must be bound to an employer.")})
+
+    @property
+    def is_citizen(self) -> bool:
+        return self.role == Role.CITIZEN
+
+    @property
+    def is_clerk(self) -> bool:
+        return self.role == Role.CLERK
+
+    @property
+    def is_city_admin(self) -> bool:
+        return self.role == Role.ADMIN or self.is_superuser

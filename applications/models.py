@@ -1,0 +1,353 @@
+"""People, card applications, their history and photos; the city's working calendar and policy."""
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Employer, ServiceStation
+from sbcard.validators import validate_mobile_phone
+
+from .idnumbers import mask_phone, mask_resident_id, validate_resident_id
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("Male")
+    FEMALE = "F", _("Female")
+
+
+class InsuranceType(models.TextChoices):
+    """The insurance a person has; it sets the card colour (rule 11)."""
+
+    URBAN_EMPLOYEE = "urban_employee", _("Urban employee medical insurance")
+    URBAN_RURAL_RESIDENT = "urban_rural_resident", _("Urban-rural resident medical insurance")
+    RETIRED_CADRE = "retired_cadre", _("Retired cadre or pre-1949 worker")
+
+
+class CardColour(models.TextChoices):
+    BLUE = "blue", _("Blue")
+    GREEN = "green", _("Green")
+    RED = "red", _("Red")
+
+
+CARD_COLOUR_BY_INSURANCE = {
+    InsuranceType.URBAN_EMPLOYEE: CardColour.BLUE,
+    InsuranceType.URBAN_RURAL_RESIDENT: CardColour.GREEN,
+    InsuranceType.RETIRED_CADRE: CardColour.RED,
+}
+
+CARD_USES_BY_COLOUR = {
+    CardColour.BLUE: _("Hospitals and pharmacies; has a medical personal account."),
+    CardColour.GREEN: _("Designated hospitals only; no medical personal account."),
+    CardColour.RED: _("Designated medical institutions only."),
+}
+
+
+class Person(models.Model):
+    """Someone a card is for. One row per resident ID number."""
+
+    id_number = models.CharField(_("resident ID number"), max_length=18, unique=True, validators=[validate_resident_id])
+    name = models.CharField(_("name"), max_length=60)
+    birth_date = models.DateField(_("birth date"))
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    phone = models.CharField(_("mobile phone"), max_length=11, blank=True, validators=[validate_mobile_phone])
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.masked_id_number}"
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_resident_id(self.id_number)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+    def age_on(self, day: datetime.date) -> int:
+        years = day.year - self.birth_date.year
+        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years
+
+    def is_pre_school(self, today: datetime.date) -> bool:
+        """Rule 17: under 6 on 31 August of the school year gets a card without a photo."""
+        cutoff_year = today.year if today >= datetime.date(today.year, 9, 1) else today.year - 1
+        return self.age_on(datetime.date(cutoff_year, 8, 31)) < 6 and self.age_on(today) < 7
+
+
+class ApplicationKind(models.TextChoices):
+    NEW = "new", _("New card")
+    REPLACEMENT = "replacement", _("Replacement after loss")
+    EXCHANGE = "exchange", _("Exchange")
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Online")
+    COUNTER = "counter", _("At a station (walk-in)")
+    PHONE = "phone", _("Phone appointment")
+    ROSTER = "roster", _("Employer roster")
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted, waiting for review")
+    RETURNED = "returned", _("Returned for correction")
+    VERIFYING = "verifying", _("Checking with the information centre")
+    OPENING_ACCOUNT = "opening_account", _("Opening the bank account")
+    AWAITING_PAYMENT = "awaiting_payment", _("Waiting for the card fee")
+    IN_PRODUCTION = "in_production", _("Card in production")
+    READY_FOR_PICKUP = "ready_for_pickup", _("Ready for pickup")
+    UNCLAIMED = "unclaimed", _("Unclaimed (still collectable)")
+    COLLECTED = "collected", _("Collected")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+CLOSED_STATUSES = frozenset({Status.COLLECTED, Status.CANCELLED})
+OPEN_STATUSES = frozenset(s for s in Status if s not in CLOSED_STATUSES)
+
+
+class Relationship(models.TextChoices):
+    SELF = "self", _("Myself")
+    FATHER = "father", _("Father")
+    MOTHER = "mother", _("Mother")
+    GUARDIAN = "guardian", _("Other legal guardian")
+
+
+class CardApplication(models.Model):
+    person = models.ForeignKey(
+        Person, verbose_name=_("card holder"), on_delete=models.PROTECT, related_name="applications"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("applicant"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="filed_applications",
+        help_text=_("Who filed it: the holder, a guardian, an employer agent or a clerk."),
+    )
+    relationship = models.CharField(
+        _("relationship to the holder"), max_length=10, choices=Relationship.choices, default=Relationship.SELF
+    )
+    guardian_proof = models.FileField(_("proof of guardianship"), upload_to="proofs/", blank=True)
+    kind = models.CharField(_("kind"), max_length=12, choices=ApplicationKind.choices, default=ApplicationKind.NEW)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, default=Channel.ONLINE)
+    station = models.ForeignKey(
+        ServiceStation, verbose_name=_("service station"), on_delete=models.PROTECT, related_name="applications"
+    )
+    employer = models.ForeignKey(
+        Employer,
+        verbose_name=_("employer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    # The one writer of this field is applications.workflow.apply_event (a test checks).
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
+    insurance_type = models.CharField(_("insurance type"), max_length=24, choices=InsuranceType.choices)
+    household_city = models.CharField(_("household registration city"), max_length=60)
+    address = models.CharField(_("address"), max_length=200)
+    phone = models.CharField(_("mobile phone"), max_length=11, validators=[validate_mobile_phone])
+    photo = models.ForeignKey(
+        "Photo", verbose_name=_("photo"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, editable=False)
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("card application")
+        verbose_name_plural = _("card applications")
+        constraints = [
+            # One person, one open application of a kind (DESIGN.md): the database enforces it too.
+            models.UniqueConstraint(
+                fields=["person", "kind"],
+                condition=models.Q(status__in=sorted(OPEN_STATUSES)),
+                name="one_open_application_per_person_and_kind",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["station", "status", "submitted_at"], name="app_station_queue"),
+            models.Index(fields=["status", "status_changed_at"], name="app_status_age"),
+            models.Index(fields=["applicant", "-created_at"], name="app_applicant_recent"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        """The number a citizen quotes on the phone: SB + creation date + id."""
+        created = timezone.localtime(self.created_at) if self.created_at else timezone.localtime()
+        return f"SB{created:%Y%m%d}{self.pk or 0:07d}"
+
+    @property
+    def card_colour(self) -> str:
+        return CARD_COLOUR_BY_INSURANCE[self.insurance_type]
+
+    @property
+    def card_uses(self) -> str:
+        return CARD_USES_BY_COLOUR[self.card_colour]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in (Status.DRAFT, Status.RETURNED)
+
+    @property
+    def needs_photo(self) -> bool:
+        """Rule 17: a pre-school child's card carries no photo."""
+        return not self.person.is_pre_school(timezone.localdate())
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+class StatusEvent(models.Model):
+    """One change of an application's status: the history a citizen sees as a timeline."""
+
+    application = models.ForeignKey(CardApplication, on_delete=models.CASCADE, related_name="events")
+    event = models.CharField(_("event"), max_length=40)
+    from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    actor_role = models.CharField(_("role"), max_length=20)
+    reason_code = models.CharField(_("reason"), max_length=40, blank=True)
+    reason = models.TextField(_("details"), blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("status change")
+        verbose_name_plural = _("status changes")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["application", "created_at"], name="event_application_time")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class Photo(models.Model):
+    """A checked ID photo (rule 18), re-encoded without EXIF."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(_("photo"), upload_to="photos/")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size_bytes = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo")
+        verbose_name_plural = _("photos")
+
+    def __str__(self) -> str:
+        return f"photo {self.pk}"
+
+
+class CalendarDay(models.Model):
+    """A day that breaks the Monday-Friday rule: a statutory holiday or a make-up working day."""
+
+    class Source(models.TextChoices):
+        PACKAGE = "chinesecalendar", _("chinesecalendar package")
+        ADMIN = "admin", _("Entered by an administrator")
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(
+        _("working day"), help_text=_("Ticked for a make-up working day on a weekend; clear for a holiday.")
+    )
+    name = models.CharField(_("holiday"), max_length=60, blank=True)
+    source = models.CharField(_("source"), max_length=20, choices=Source.choices, default=Source.ADMIN)
+
+    class Meta:
+        verbose_name = _("holiday or make-up working day")
+        verbose_name_plural = _("working-day calendar")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'working' if self.is_working_day else 'holiday'} {self.name}"
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        from .workdays import forget_calendar
+
+        forget_calendar()
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        from .workdays import forget_calendar
+
+        forget_calendar()
+        return result
+
+
+class CityPolicy(models.Model):
+    """The settings a city chooses. One row; admins edit it in the Django admin."""
+
+    charges_card_fee = models.BooleanField(_("charges a card fee"), default=False, help_text=_("Rule 6"))
+    card_fee_yuan = models.PositiveIntegerField(_("card fee (yuan)"), default=20)
+    review_limit_working_days = models.PositiveSmallIntegerField(_("review limit (working days)"), default=7)
+    review_warning_working_days = models.PositiveSmallIntegerField(
+        _("mark a review as near its limit after (working days)"), default=5
+    )
+    registry_check_working_days = models.PositiveSmallIntegerField(_("registry check (working days)"), default=2)
+    bank_account_working_days = models.PositiveSmallIntegerField(_("bank account (working days)"), default=3)
+    production_working_days = models.PositiveSmallIntegerField(_("card production (working days)"), default=20)
+    replacement_working_days = models.PositiveSmallIntegerField(_("replacement card (working days)"), default=15)
+    pickup_unclaimed_days = models.PositiveSmallIntegerField(_("unclaimed after (days)"), default=30)
+    escalation_days = models.PositiveSmallIntegerField(_("escalate open applications after (days)"), default=60)
+    default_swipe_limit = models.PositiveSmallIntegerField(_("default daily pharmacy swipe limit"), default=2)
+    oral_loss_report_working_days = models.PositiveSmallIntegerField(
+        _("oral loss report lapses after (working days)"), default=3
+    )
+    formal_loss_report_can_be_undone = models.BooleanField(
+        _("a written loss report can be undone"), default=True, help_text=_("Rule 14: some cities make it final.")
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("city policy")
+        verbose_name_plural = _("city policy")
+
+    def __str__(self) -> str:
+        return str(_("City policy"))
+
+    def save(self, *args, **kwargs) -> None:
+        self.pk = 1  # a single row
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def current(cls) -> "CityPolicy":
+        policy, _created = cls.objects.get_or_create(pk=1)
+        return policy

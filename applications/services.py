@@ -1,0 +1,309 @@
+"""Business operations on applications. One function per operation; views and the API call these."""
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.access import applications_visible_to
+from accounts.models import Employer, ServiceStation
+from sbcard.errors import Conflict, InvalidInput, NotPermitted
+from sbcard.uploads import check_document
+from sbcard.validators import validate_mobile_phone, validate_person_name
+
+from . import workflow
+from .idnumbers import parse_resident_id
+from .models import (
+    OPEN_STATUSES,
+    ApplicationKind,
+    CardApplication,
+    Channel,
+    InsuranceType,
+    Person,
+    Photo,
+    Relationship,
+    Status,
+)
+from .photos import check_photo, photo_file_name
+from .reasons import CLERK_RETURN_REASON_CODES, RETURN_REASONS_BY_CODE
+
+GUARDIAN_MAX_AGE = 16  # rule 16: a guardian applies for a child under 16
+EDITABLE_FIELDS = ("insurance_type", "household_city", "address", "phone", "station", "relationship", "name")
+
+
+def _invalid(error: ValidationError, field: str) -> InvalidInput:
+    return InvalidInput(" ".join(str(m) for m in error.messages), code=error.code or "invalid", field=field)
+
+
+def find_or_create_person(*, name: str, id_number: str, phone: str = "") -> Person:
+    """The person with this ID number, created on first sight. A different name on file is refused."""
+    try:
+        resident = parse_resident_id(id_number)
+    except ValidationError as error:
+        raise _invalid(error, "id_number") from error
+    try:
+        validate_person_name(name)
+    except ValidationError as error:
+        raise _invalid(error, "name") from error
+    name = name.strip()
+    person, created = Person.objects.get_or_create(
+        id_number=resident.number,
+        defaults={"name": name, "birth_date": resident.birth_date, "sex": resident.sex, "phone": phone},
+    )
+    if not created and person.name != name:
+        raise InvalidInput(
+            _("The name does not match our record for this ID number; enter it exactly as on the ID card."),
+            code="name_mismatch",
+            field="name",
+        )
+    return person
+
+
+def own_person(user) -> Person:
+    """The citizen's own Person; an account made without an ID number cannot apply for itself."""
+    person = getattr(user, "person", None)
+    if person is None:
+        raise InvalidInput(
+            _("Your account has no resident ID number on file; ask a service station to add it."),
+            code="no_person",
+            field="id_number",
+        )
+    return person
+
+
+def _check_choices(*, insurance_type: str, kind: str, channel: str, relationship: str) -> None:
+    if insurance_type not in InsuranceType.values:
+        raise InvalidInput(_("Choose an insurance type from the list."), code="invalid_choice", field="insurance_type")
+    if kind not in ApplicationKind.values:
+        raise InvalidInput(_("Unknown kind of application."), code="invalid_choice", field="kind")
+    if channel not in Channel.values:
+        raise InvalidInput(_("Unknown channel."), code="invalid_choice", field="channel")
+    if relationship not in Relationship.values:
+        raise InvalidInput(_("Choose the relationship from the list."), code="invalid_choice", field="relationship")
+
+
+def _check_text_fields(*, household_city: str, address: str, phone: str) -> None:
+    if not (household_city or "").strip():
+        raise InvalidInput(_("Enter the household registration city."), code="required", field="household_city")
+    if not (address or "").strip():
+        raise InvalidInput(_("Enter the address."), code="required", field="address")
+    try:
+        validate_mobile_phone(phone)
+    except ValidationError as error:
+        raise _invalid(error, "phone") from error
+
+
+def _refuse_second_open_application(actor, person: Person, kind: str) -> None:
+    existing = CardApplication.objects.filter(person=person, kind=kind, status__in=OPEN_STATUSES).first()
+    if existing is None:
+        return
+    if applications_visible_to(actor).filter(pk=existing.pk).exists():
+        raise Conflict(
+            _(
+                "There is already an open application of this kind: %(reference)s (%(status)s). "
+                "Continue that one, or withdraw it first."
+            )
+            % {"reference": existing.reference, "status": existing.get_status_display()},
+            code="duplicate_open_application",
+            extra={"application_id": existing.pk, "reference": existing.reference},
+        )
+    raise Conflict(
+        _("This person already has an open application of this kind at a station. Ask the station for help."),
+        code="duplicate_open_application",
+    )
+
+
+@transaction.atomic
+def start_application(
+    *,
+    actor,
+    holder: Person,
+    station: ServiceStation,
+    insurance_type: str,
+    household_city: str,
+    address: str,
+    phone: str,
+    relationship: str = Relationship.SELF,
+    kind: str = ApplicationKind.NEW,
+    channel: str = Channel.ONLINE,
+    employer: Employer | None = None,
+) -> CardApplication:
+    """A new application in `draft`, with its first history row."""
+    _check_choices(insurance_type=insurance_type, kind=kind, channel=channel, relationship=relationship)
+    _check_text_fields(household_city=household_city, address=address, phone=phone)
+    if not station.is_active:
+        raise InvalidInput(_("This station does not take applications; choose another."), field="station")
+    today = timezone.localdate()
+    if relationship == Relationship.SELF:
+        if actor.is_citizen and holder.user_id != actor.pk:
+            raise NotPermitted(_("You can apply only for yourself or, as guardian, for a child under 16."))
+    elif holder.age_on(today) >= GUARDIAN_MAX_AGE:
+        raise InvalidInput(
+            _("A guardian can apply only for a child under 16; from 16 the holder applies in person."),
+            code="holder_too_old",
+            field="id_number",
+        )
+    _refuse_second_open_application(actor, holder, kind)
+    application = CardApplication(
+        person=holder,
+        applicant=actor,
+        relationship=relationship,
+        kind=kind,
+        channel=channel,
+        station=station,
+        employer=employer,
+        insurance_type=insurance_type,
+        household_city=household_city.strip(),
+        address=address.strip(),
+        phone=phone,
+    )
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as error:  # two requests at once: the partial unique index decides
+        raise Conflict(
+            _("There is already an open application of this kind."), code="duplicate_open_application"
+        ) from error
+    workflow.record_creation(application, actor=actor)
+    return application
+
+
+def _lock_editable(application_id: int, actor) -> CardApplication:
+    application = (
+        CardApplication.objects.select_for_update(of=("self",)).select_related("person").get(pk=application_id)
+    )
+    role = workflow.role_of(actor, application)
+    if role not in (workflow.HOLDER, workflow.EMPLOYER_AGENT, workflow.CLERK):
+        raise NotPermitted(_("You are not allowed to change this application."))
+    if not application.is_editable:
+        raise Conflict(
+            _("The application can be changed only while it is a draft or returned for correction; it is “%(status)s”.")
+            % {"status": application.get_status_display()},
+            code="not_editable",
+        )
+    return application
+
+
+@transaction.atomic
+def update_application(application_id: int, *, actor, changes: dict) -> CardApplication:
+    """Correct a draft or returned application. Only the fields a person may correct are accepted."""
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise InvalidInput(
+            _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(unknown)},
+            code="read_only_field",
+            field=unknown[0],
+        )
+    application = _lock_editable(application_id, actor)
+    merged = {
+        "insurance_type": changes.get("insurance_type", application.insurance_type),
+        "household_city": changes.get("household_city", application.household_city),
+        "address": changes.get("address", application.address),
+        "phone": changes.get("phone", application.phone),
+    }
+    _check_choices(
+        insurance_type=merged["insurance_type"],
+        kind=application.kind,
+        channel=application.channel,
+        relationship=changes.get("relationship", application.relationship),
+    )
+    _check_text_fields(household_city=merged["household_city"], address=merged["address"], phone=merged["phone"])
+    for field, value in merged.items():
+        setattr(application, field, value.strip() if isinstance(value, str) else value)
+    if "relationship" in changes:
+        if (changes["relationship"] == Relationship.SELF) != (application.relationship == Relationship.SELF):
+            raise InvalidInput(
+                _("Whether the application is for yourself cannot change; start a new application."),
+                field="relationship",
+            )
+        application.relationship = changes["relationship"]
+    if "station" in changes:
+        station = changes["station"]
+        if not isinstance(station, ServiceStation) or not station.is_active:
+            raise InvalidInput(_("Choose an open station."), field="station")
+        if application.channel != Channel.ONLINE:
+            raise InvalidInput(_("Only an online application can move to another station."), field="station")
+        application.station = station
+    if "name" in changes and changes["name"] != application.person.name:
+        try:
+            validate_person_name(changes["name"])
+        except ValidationError as error:
+            raise _invalid(error, "name") from error
+        person = application.person
+        person.name = changes["name"].strip()
+        person.save(update_fields=["name"])
+    application.save()
+    return application
+
+
+@transaction.atomic
+def attach_photo(application_id: int, *, actor, upload) -> Photo:
+    application = _lock_editable(application_id, actor)
+    if not application.needs_photo:
+        raise InvalidInput(
+            _("A pre-school child's card has no photo (rule 17); apply again with a photo before primary school."),
+            code="photo_not_needed",
+            field="photo",
+        )
+    checked = check_photo(upload)
+    photo = Photo(
+        person=application.person,
+        width=checked.width,
+        height=checked.height,
+        size_bytes=len(checked.content),
+        sha256=checked.sha256,
+        uploaded_by=actor,
+    )
+    photo.image.save(photo_file_name(application.person.id_number), ContentFile(checked.content), save=False)
+    photo.save()
+    application.photo = photo
+    application.save(update_fields=["photo", "updated_at"])
+    return photo
+
+
+@transaction.atomic
+def attach_guardian_proof(application_id: int, *, actor, upload) -> None:
+    application = _lock_editable(application_id, actor)
+    if application.relationship == Relationship.SELF:
+        raise InvalidInput(
+            _("A proof of guardianship is only needed when applying for a child."), field="guardian_proof"
+        )
+    document = check_document(upload, field="guardian_proof")
+    application.guardian_proof.save(f"proof.{document.extension}", ContentFile(document.content), save=False)
+    application.save(update_fields=["guardian_proof", "updated_at"])
+
+
+def submit_application(application_id: int, *, actor) -> CardApplication:
+    return workflow.apply_event(application_id, "submit", actor=actor)
+
+
+def approve_application(application_id: int, *, actor) -> CardApplication:
+    return workflow.apply_event(application_id, "approve", actor=actor)
+
+
+def return_application(application_id: int, *, actor, reason_code: str, note: str = "") -> CardApplication:
+    """Send an application back to the citizen with a reason from the list and an optional note."""
+    if reason_code not in CLERK_RETURN_REASON_CODES:
+        raise InvalidInput(_("Choose a reason from the list."), code="invalid_reason", field="reason_code")
+    if reason_code == "other" and not note.strip():
+        raise InvalidInput(_("Say what must be corrected."), code="reason_required", field="note")
+    reason = str(RETURN_REASONS_BY_CODE[reason_code].label)
+    if note.strip():
+        reason = f"{reason} {note.strip()}"
+    return workflow.apply_event(application_id, "return", actor=actor, reason_code=reason_code, reason=reason)
+
+
+def withdraw_application(application_id: int, *, actor) -> CardApplication:
+    return workflow.apply_event(application_id, "withdraw", actor=actor)
+
+
+def cancel_application(application_id: int, *, actor, reason: str) -> CardApplication:
+    return workflow.apply_event(application_id, "cancel", actor=actor, reason=reason)
+
+
+def latest_return(application: CardApplication):
+    """The event that returned the application, while it is returned: what the citizen must correct."""
+    if application.status != Status.RETURNED:
+        return None
+    return application.events.filter(to_status=Status.RETURNED).order_by("-created_at", "-id").first()

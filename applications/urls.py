@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+app_name = "applications"
+
+urlpatterns = [
+    path("me/", views.my_applications, name="mine"),
+    path("apply/", views.apply, name="apply"),
+    path("applications/<int:application_id>/", views.application_detail, name="detail"),
+    path("applications/<int:application_id>/photo/", views.application_photo, name="photo"),
+    path("applications/<int:application_id>/guardian-proof/", views.guardian_proof, name="guardian_proof"),
+    path("applications/<int:application_id>/<str:event>/", views.citizen_action, name="citizen_action"),
+    path("station/queue/", views.station_queue, name="station_queue"),
+    path("station/applications/<int:application_id>/", views.review, name="review"),
+]

@@ -1,0 +1,266 @@
+"""Server-rendered pages for citizens (apply, follow, correct) and clerks (the review queue)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.access import access_application_by_id, applications_visible_to, require_role
+from accounts.models import Role
+from sbcard.errors import DomainError
+
+from . import services
+from .forms import ApplicationForm, CorrectionForm, ReturnForm, WardApplicationForm
+from .models import CardApplication, Channel, CityPolicy, Relationship, Status
+from .photos import photo_rules_text
+from .progress import NEXT_STEP, correction_request, current_step_deadline, forecast, review_waiting, timeline
+from .workflow import allowed_events
+
+CITIZEN_EVENTS = {"submit", "withdraw"}
+CLERK_EVENTS = {"approve"}
+WARD_FIELD_NAMES = {"name": "holder_name", "id_number": "holder_id_number"}
+
+
+def _add_domain_error(form, error: DomainError, field_names: dict | None = None) -> None:
+    field = (field_names or {}).get(error.field, error.field)
+    form.add_error(field if field in form.fields else None, str(error.message))
+
+
+@login_required
+def my_applications(request):
+    require_role(request.user, Role.CITIZEN)
+    applications = (
+        applications_visible_to(request.user).select_related("person", "station").order_by("-created_at", "-id")
+    )
+    page = Paginator(applications, 20).get_page(request.GET.get("page"))
+    return render(request, "applications/my_applications.html", {"page": page})
+
+
+@login_required
+def apply(request):
+    require_role(request.user, Role.CITIZEN)
+    for_child = request.GET.get("for") == "child" or request.POST.get("for") == "child"
+    form_class = WardApplicationForm if for_child else ApplicationForm
+    initial = {"phone": request.user.phone}
+    form = form_class(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                application = _create_from_form(request.user, data, for_child)
+                if request.POST.get("action") == "submit":
+                    services.submit_application(application.pk, actor=request.user)
+        except DomainError as error:
+            _add_domain_error(form, error, WARD_FIELD_NAMES if for_child else None)
+        else:
+            if request.POST.get("action") == "submit":
+                messages.success(request, _("Your application has been submitted."))
+            else:
+                messages.success(request, _("Your draft has been saved. Submit it when it is complete."))
+            return redirect("applications:detail", application_id=application.pk)
+    return render(
+        request,
+        "applications/apply.html",
+        {"form": form, "for_child": for_child, "photo_rules": photo_rules_text()},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _create_from_form(user, data: dict, for_child: bool) -> CardApplication:
+    if for_child:
+        holder = services.find_or_create_person(name=data["holder_name"], id_number=data["holder_id_number"])
+        relationship = data["relationship"]
+    else:
+        holder = services.own_person(user)
+        relationship = Relationship.SELF
+    application = services.start_application(
+        actor=user,
+        holder=holder,
+        relationship=relationship,
+        station=data["station"],
+        insurance_type=data["insurance_type"],
+        household_city=data["household_city"],
+        address=data["address"],
+        phone=data["phone"],
+    )
+    if data.get("photo"):
+        services.attach_photo(application.pk, actor=user, upload=data["photo"])
+    if for_child:
+        services.attach_guardian_proof(application.pk, actor=user, upload=data["guardian_proof"])
+    return application
+
+
+@login_required
+def application_detail(request, application_id: int):
+    application = access_application_by_id(request.user, application_id)
+    if request.user.role != Role.CITIZEN:
+        return redirect("applications:review", application_id=application.pk)
+    correction = correction_request(services.latest_return(application))
+    form = None
+    if application.is_editable:
+        form = CorrectionForm(
+            request.POST or None,
+            request.FILES or None,
+            initial={
+                "name": application.person.name,
+                "insurance_type": application.insurance_type,
+                "household_city": application.household_city,
+                "address": application.address,
+                "phone": application.phone,
+            },
+        )
+        if request.method == "POST":
+            if form.is_valid() and _save_correction(request, application, form):
+                return redirect("applications:detail", application_id=application.pk)
+    context = {
+        "application": application,
+        "timeline": timeline(application),
+        "steps": forecast(application),
+        "deadline": current_step_deadline(application),
+        "next_step": NEXT_STEP.get(application.status),
+        "correction": correction,
+        "form": form,
+        "events": allowed_events(application, request.user),
+        "photo_rules": photo_rules_text(),
+    }
+    status = 400 if request.method == "POST" else 200
+    return render(request, "applications/detail.html", context, status=status)
+
+
+def _save_correction(request, application: CardApplication, form: CorrectionForm) -> bool:
+    data = form.cleaned_data
+    changes = {k: data[k] for k in ("name", "insurance_type", "household_city", "address", "phone")}
+    try:
+        with transaction.atomic():
+            services.update_application(application.pk, actor=request.user, changes=changes)
+            if data.get("photo"):
+                services.attach_photo(application.pk, actor=request.user, upload=data["photo"])
+            if data.get("guardian_proof"):
+                services.attach_guardian_proof(application.pk, actor=request.user, upload=data["guardian_proof"])
+            if request.POST.get("action") == "submit":
+                services.submit_application(application.pk, actor=request.user)
+    except DomainError as error:
+        _add_domain_error(form, error)
+        return False
+    if request.POST.get("action") == "submit":
+        messages.success(request, _("Your application has been submitted again."))
+    else:
+        messages.success(request, _("Your changes have been saved."))
+    return True
+
+
+@login_required
+@require_POST
+def citizen_action(request, application_id: int, event: str):
+    if event not in CITIZEN_EVENTS:
+        raise Http404
+    application = access_application_by_id(request.user, application_id)
+    try:
+        if event == "submit":
+            services.submit_application(application.pk, actor=request.user)
+            messages.success(request, _("Your application has been submitted."))
+        else:
+            services.withdraw_application(application.pk, actor=request.user)
+            messages.success(request, _("Your application has been withdrawn."))
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    return redirect("applications:detail", application_id=application.pk)
+
+
+@login_required
+def application_photo(request, application_id: int):
+    application = access_application_by_id(request.user, application_id)
+    if not application.photo_id:
+        raise Http404
+    response = FileResponse(application.photo.image.open("rb"), content_type="image/jpeg")
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+@login_required
+def guardian_proof(request, application_id: int):
+    application = access_application_by_id(request.user, application_id)
+    if not application.guardian_proof:
+        raise Http404
+    name = application.guardian_proof.name.lower()
+    content_type = (
+        "application/pdf" if name.endswith(".pdf") else "image/png" if name.endswith(".png") else "image/jpeg"
+    )
+    response = FileResponse(application.guardian_proof.open("rb"), content_type=content_type)
+    response["Cache-Control"] = "no-store, private"
+    return response
+
+
+# --- Clerk pages --------------------------------------------------------------------------------
+
+
+@login_required
+def station_queue(request):
+    """The station's submitted online applications, oldest first, with the review limit marked (rule 4)."""
+    require_role(request.user, Role.CLERK)
+    queue = (
+        CardApplication.objects.filter(
+            station_id=request.user.station_id, status=Status.SUBMITTED, channel=Channel.ONLINE
+        )
+        .select_related("person")
+        .order_by("submitted_at", "id")
+    )
+    page = Paginator(queue, 50).get_page(request.GET.get("page"))
+    policy = CityPolicy.current()
+    today = timezone.localdate()
+    rows = []
+    for application in page.object_list:
+        waited, mark = review_waiting(application, today, policy)
+        rows.append({"application": application, "waited": waited, "mark": mark})
+    return render(
+        request,
+        "applications/station_queue.html",
+        {"page": page, "rows": rows, "policy": policy, "station": request.user.station},
+    )
+
+
+@login_required
+def review(request, application_id: int):
+    require_role(request.user, Role.CLERK, Role.ADMIN)
+    application = access_application_by_id(request.user, application_id)
+    return_form = ReturnForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "approve":
+                services.approve_application(application.pk, actor=request.user)
+                messages.success(request, _("Approved: the application goes on to the information centre check."))
+                return redirect("applications:station_queue")
+            if request.POST.get("action") == "return" and return_form.is_valid():
+                services.return_application(
+                    application.pk,
+                    actor=request.user,
+                    reason_code=return_form.cleaned_data["reason_code"],
+                    note=return_form.cleaned_data["note"],
+                )
+                messages.success(request, _("Returned to the citizen for correction."))
+                return redirect("applications:station_queue")
+        except DomainError as error:
+            messages.error(request, str(error.message))
+            return redirect("applications:review", application_id=application.pk)
+    policy = CityPolicy.current()
+    waited = (
+        review_waiting(application, timezone.localdate(), policy) if application.status == Status.SUBMITTED else None
+    )
+    return render(
+        request,
+        "applications/review.html",
+        {
+            "application": application,
+            "timeline": timeline(application),
+            "return_form": return_form,
+            "events": allowed_events(application, request.user),
+            "waited": waited,
+            "policy": policy,
+        },
+        status=400 if request.method == "POST" else 200,
+    )

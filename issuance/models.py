@@ -1,0 +1,1 @@
+"""Cards after production: issued, activated, lost, replaced (built with the service window)."""

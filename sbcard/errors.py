@@ -1,0 +1,34 @@
+"""Domain errors. Services raise them; views and the API turn them into 4xx answers."""
+
+
+class DomainError(Exception):
+    """A refusal a person can understand. `message` is already translated (or lazily translatable)."""
+
+    status_code = 409
+    default_code = "conflict"
+
+    def __init__(self, message, *, code: str | None = None, field: str | None = None, extra: dict | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.code = code or self.default_code
+        self.field = field
+        self.extra = extra or {}
+
+
+class InvalidInput(DomainError):
+    status_code = 400
+    default_code = "invalid"
+
+
+class NotPermitted(DomainError):
+    """The user may see the record but not do this to it (a citizen approving, say)."""
+
+    status_code = 403
+    default_code = "not_permitted"
+
+
+class Conflict(DomainError):
+    """The record's state does not allow it: a transition not in the table, a duplicate."""
+
+    status_code = 409
+    default_code = "conflict"

@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from accounts import api as accounts_api
+from accounts import views as accounts_views
+from applications.api import views as applications_api
+
+from .health import healthz
+
+router = DefaultRouter()
+router.register("applications", applications_api.ApplicationViewSet, basename="application")
+
+api_v1 = [
+    path("auth/sign-up/", accounts_api.SignUpView.as_view(), name="api-sign-up"),
+    path("auth/token/", accounts_api.TokenView.as_view(), name="api-token"),
+    path("auth/me/", accounts_api.MeView.as_view(), name="api-me"),
+    path("stations/", applications_api.StationListView.as_view(), name="api-stations"),
+    path("return-reasons/", applications_api.ReturnReasonListView.as_view(), name="api-return-reasons"),
+    path("station/queue/", applications_api.StationQueueView.as_view(), name="api-station-queue"),
+    path("", include(router.urls)),
+]
+
+urlpatterns = [
+    path("", accounts_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("accounts.urls")),
+    path("", include("applications.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
