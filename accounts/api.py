@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
-from applications.api.serializers import StrictInputSerializer
+from applications.api.serializers import NAME_ERRORS, StrictInputSerializer
 from applications.idnumbers import mask_phone, validate_resident_id
 from sbcard.validators import validate_mobile_phone, validate_person_name
 
@@ -18,7 +18,7 @@ from .services import sign_up_citizen
 
 
 class SignUpSerializer(StrictInputSerializer):
-    name = serializers.CharField(max_length=60, validators=[validate_person_name])
+    name = serializers.CharField(max_length=60, validators=[validate_person_name], error_messages=NAME_ERRORS)
     id_number = serializers.CharField(max_length=20, validators=[validate_resident_id])
     phone = serializers.CharField(max_length=11, validators=[validate_mobile_phone])
     password = serializers.CharField(write_only=True, style={"input_type": "password"})

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
@@ -77,7 +78,7 @@ class User(AbstractUser):
     """Everyone who signs in. Citizens sign in with their mobile phone number as user name."""
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.CITIZEN)
-    full_name = models.CharField(_("name"), max_length=60, blank=True)
+    full_name = models.CharField(pgettext_lazy("person", "name"), max_length=60, blank=True)
     phone = models.CharField(_("mobile phone"), max_length=11, blank=True, validators=[validate_mobile_phone])
     station = models.ForeignKey(
         ServiceStation,

@@ -53,9 +53,7 @@ def parse_resident_id(value: str) -> ResidentId:
         upgraded = True
     if not EIGHTEEN.match(number):
         raise ValidationError(
-            _(
-                "A resident ID number has 18 characters: 17 digits and a last digit or X (or 15 digits for an old card)."
-            ),
+            _("A resident ID number has 18 characters: 17 digits, then a digit or X (15 digits for an old card)."),
             code="invalid_id_format",
         )
     try:

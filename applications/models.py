@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Employer, ServiceStation
 from sbcard.validators import validate_mobile_phone
@@ -49,7 +50,7 @@ class Person(models.Model):
     """Someone a card is for. One row per resident ID number."""
 
     id_number = models.CharField(_("resident ID number"), max_length=18, unique=True, validators=[validate_resident_id])
-    name = models.CharField(_("name"), max_length=60)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     birth_date = models.DateField(_("birth date"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     phone = models.CharField(_("mobile phone"), max_length=11, blank=True, validators=[validate_mobile_phone])
@@ -201,6 +202,10 @@ class CardApplication(models.Model):
     @property
     def card_colour(self) -> str:
         return CARD_COLOUR_BY_INSURANCE[self.insurance_type]
+
+    @property
+    def card_colour_label(self) -> str:
+        return CardColour(self.card_colour).label
 
     @property
     def card_uses(self) -> str:

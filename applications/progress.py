@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import ApplicationKind, CardApplication, CityPolicy, Status, StatusEvent
 from .reasons import RETURN_REASONS_BY_CODE
 from .workdays import add_working_days, working_days_between
-from .workflow import EVENT_LABELS
+from .workflow import EVENT_LABELS, TABLE
 
 
 @dataclass(frozen=True)
@@ -119,10 +119,12 @@ class TimelineEntry:
 def timeline(application: CardApplication) -> list[TimelineEntry]:
     entries = []
     for event in application.events.all().order_by("created_at", "id"):
+        transition = TABLE.get((event.from_status, event.event))
+        label = transition.label if transition else EVENT_LABELS.get(event.event, event.event)
         entries.append(
             TimelineEntry(
                 time=event.created_at,
-                label=str(EVENT_LABELS.get(event.event, event.event)),
+                label=str(label),
                 status=event.to_status,
                 status_label=str(Status(event.to_status).label) if event.to_status else "",
                 reason=event.reason,

@@ -174,7 +174,9 @@ def _lock_editable(application_id: int, actor) -> CardApplication:
         CardApplication.objects.select_for_update(of=("self",)).select_related("person").get(pk=application_id)
     )
     role = workflow.role_of(actor, application)
-    if role not in (workflow.HOLDER, workflow.EMPLOYER_AGENT, workflow.CLERK):
+    # A clerk fills in only what they take at the counter or by phone; online ones are the citizen's.
+    clerk_intake = role == workflow.CLERK and application.channel in (Channel.COUNTER, Channel.PHONE)
+    if role not in (workflow.HOLDER, workflow.EMPLOYER_AGENT) and not clerk_intake:
         raise NotPermitted(_("You are not allowed to change this application."))
     if not application.is_editable:
         raise Conflict(

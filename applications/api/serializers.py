@@ -13,6 +13,11 @@ from applications.services import latest_return
 from applications.workflow import allowed_events
 from sbcard.validators import validate_mobile_phone, validate_person_name
 
+NAME_ERRORS = {
+    "blank": _("Enter the name exactly as on the resident ID card."),
+    "required": _("Enter the name exactly as on the resident ID card."),
+}
+
 
 class StrictInputSerializer(serializers.Serializer):
     """Refuses fields it does not know, so `{"status": "collected"}` is a clear 400, not silently dropped."""
@@ -158,7 +163,9 @@ class ApplicationCreateSerializer(StrictInputSerializer):
     address = serializers.CharField(max_length=200)
     phone = serializers.CharField(max_length=11, validators=[validate_mobile_phone])
     relationship = serializers.ChoiceField(choices=Relationship.choices, default=Relationship.SELF)
-    holder_name = serializers.CharField(max_length=60, required=False, validators=[validate_person_name])
+    holder_name = serializers.CharField(
+        max_length=60, required=False, validators=[validate_person_name], error_messages=NAME_ERRORS
+    )
     holder_id_number = serializers.CharField(max_length=20, required=False, validators=[validate_resident_id])
     photo = serializers.FileField(required=False)
     guardian_proof = serializers.FileField(required=False)
@@ -182,7 +189,9 @@ class ApplicationCreateSerializer(StrictInputSerializer):
 
 
 class ApplicationUpdateSerializer(StrictInputSerializer):
-    name = serializers.CharField(max_length=60, required=False, validators=[validate_person_name])
+    name = serializers.CharField(
+        max_length=60, required=False, validators=[validate_person_name], error_messages=NAME_ERRORS
+    )
     insurance_type = serializers.ChoiceField(choices=InsuranceType.choices, required=False)
     station = serializers.PrimaryKeyRelatedField(queryset=ServiceStation.objects.filter(is_active=True), required=False)
     household_city = serializers.CharField(max_length=60, required=False)

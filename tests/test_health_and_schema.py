@@ -1,0 +1,51 @@
+import pytest
+from django.test import Client
+
+
+@pytest.mark.django_db
+def test_healthz_reports_the_database():
+    response = Client().get("/healthz")
+
+    assert response.status_code == 200
+    assert response.json()["database"] is True
+
+
+@pytest.mark.django_db
+def test_healthz_reports_an_unreachable_broker(settings):
+    settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+
+    response = Client().get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["broker"] is False
+
+
+@pytest.mark.django_db
+def test_the_openapi_schema_describes_the_actions():
+    response = Client().get("/api/schema/", HTTP_ACCEPT="application/json")
+
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    for path in [
+        "/api/v1/applications/",
+        "/api/v1/applications/{id}/approve/",
+        "/api/v1/applications/{id}/return/",
+        "/api/v1/applications/{id}/submit/",
+        "/api/v1/applications/{id}/withdraw/",
+        "/api/v1/station/queue/",
+        "/api/v1/auth/sign-up/",
+        "/api/v1/auth/token/",
+    ]:
+        assert path in paths, path
+    assert (
+        "TokenAuth" in str(response.json()["components"]["securitySchemes"])
+        or "tokenAuth" in response.json()["components"]["securitySchemes"]
+    )
+
+
+@pytest.mark.django_db
+def test_the_api_docs_page_uses_local_assets_only():
+    page = Client().get("/api/docs/").content.decode()
+
+    assert "swagger-ui" in page
+    assert "cdn." not in page and "unpkg" not in page and "jsdelivr" not in page
