@@ -20,7 +20,7 @@ $(STAMP): requirements.txt | $(BIN)/python
 run: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py load_demo
-	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py run_portal $(HOST):$(PORT)
 
 # ruff first, then pytest. With DATABASE_URL / CELERY_BROKER_URL set, tests use PostgreSQL / Redis.
 test: $(STAMP)

@@ -13,6 +13,8 @@ from urllib.parse import urlparse
 
 import pytest
 
+pytest_plugins = ["tests.personas", "tests.partners"]
+
 ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 

@@ -168,6 +168,11 @@ class CardApplication(models.Model):
     photo = models.ForeignKey(
         "Photo", verbose_name=_("photo"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Filled in by the partners: the card's bank account (rule 3) and, once shipped, the card itself.
+    bank_account_number = models.CharField(_("bank account"), max_length=19, blank=True, editable=False)
+    card_number = models.CharField(_("card number"), max_length=30, blank=True, editable=False)
+    card_batch_number = models.CharField(_("delivery batch"), max_length=60, blank=True, editable=False)
+    review_overdue_noticed_at = models.DateTimeField(null=True, blank=True, editable=False)
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, editable=False)
     status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -257,6 +262,27 @@ class StatusEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id}: {self.from_status or '-'} -> {self.to_status}"
+
+
+class Escalation(models.Model):
+    """An application older than two months, in the 督办 queue (rule 1), with who is handling it."""
+
+    application = models.OneToOneField(CardApplication, on_delete=models.CASCADE, related_name="escalation")
+    summary = models.TextField(_("case summary"))
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("handled by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("escalated"), auto_now_add=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("escalated case (督办)")
+        verbose_name_plural = _("escalated cases (督办)")
+        indexes = [models.Index(fields=["resolved_at", "created_at"], name="escalation_open")]
+
+    def __str__(self) -> str:
+        return f"督办 {self.application_id}"
 
 
 class Photo(models.Model):

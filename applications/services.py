@@ -309,3 +309,17 @@ def latest_return(application: CardApplication):
     if application.status != Status.RETURNED:
         return None
     return application.events.filter(to_status=Status.RETURNED).order_by("-created_at", "-id").first()
+
+
+@transaction.atomic
+def take_escalation(escalation_id: int, *, actor) -> None:
+    from .models import Escalation
+
+    Escalation.objects.filter(pk=escalation_id, resolved_at=None).update(handler=actor)
+
+
+@transaction.atomic
+def resolve_escalation(escalation_id: int, *, actor) -> None:
+    from .models import Escalation
+
+    Escalation.objects.filter(pk=escalation_id, resolved_at=None).update(handler=actor, resolved_at=timezone.now())

@@ -12,5 +12,7 @@ urlpatterns = [
     path("applications/<int:application_id>/guardian-proof/", views.guardian_proof, name="guardian_proof"),
     path("applications/<int:application_id>/<str:event>/", views.citizen_action, name="citizen_action"),
     path("station/queue/", views.station_queue, name="station_queue"),
+    path("station/applications/", views.station_applications, name="station_applications"),
     path("station/applications/<int:application_id>/", views.review, name="review"),
+    path("staff/escalations/", views.escalations, name="escalations"),
 ]

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,11 +13,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import access_application_by_id, applications_visible_to, require_role
 from accounts.models import Role
+from partners.models import PartnerStep
 from sbcard.errors import DomainError
 
 from . import services
 from .forms import ApplicationForm, CorrectionForm, ReturnForm, WardApplicationForm
-from .models import CardApplication, Channel, CityPolicy, Relationship, Status
+from .models import CardApplication, Channel, CityPolicy, Escalation, Relationship, Status
 from .photos import photo_rules_text
 from .progress import NEXT_STEP, correction_request, current_step_deadline, forecast, review_waiting, timeline
 from .workflow import allowed_events
@@ -251,6 +253,8 @@ def review(request, application_id: int):
     waited = (
         review_waiting(application, timezone.localdate(), policy) if application.status == Status.SUBMITTED else None
     )
+    steps = list(application.partner_steps.order_by("created_at", "id"))
+    calls = list(application.partner_calls.order_by("-sent_at", "-id")[:50])
     return render(
         request,
         "applications/review.html",
@@ -261,6 +265,57 @@ def review(request, application_id: int):
             "events": allowed_events(application, request.user),
             "waited": waited,
             "policy": policy,
+            "steps": steps,
+            "calls": calls,
+            "escalation": getattr(application, "escalation", None),
         },
         status=400 if request.method == "POST" else 200,
     )
+
+
+@login_required
+def station_applications(request):
+    """Every application of the station (all of them for an admin), by status, with partner trouble marked."""
+    require_role(request.user, Role.CLERK, Role.ADMIN)
+    status = request.GET.get("status") or ""
+    if status and status not in Status.values:
+        raise Http404
+    applications = applications_visible_to(request.user).select_related("person", "station")
+    if status:
+        applications = applications.filter(status=status)
+    # A partner step that failed and is being retried (or waits for the resume job) is shown to staff.
+    troubled = PartnerStep.objects.filter(application=OuterRef("pk"), outcome=PartnerStep.Outcome.OPEN).exclude(
+        last_error=""
+    )
+    applications = applications.annotate(partner_unavailable=Exists(troubled))
+    if request.GET.get("trouble") == "1":
+        applications = applications.filter(partner_unavailable=True)
+    applications = applications.order_by("-status_changed_at", "-id")
+    page = Paginator(applications, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "applications/station_applications.html",
+        {"page": page, "status": status, "statuses": Status.choices, "trouble": request.GET.get("trouble") == "1"},
+    )
+
+
+@login_required
+def escalations(request):
+    """The 督办 queue (rule 1): applications open more than two months, and who is handling each."""
+    require_role(request.user, Role.CLERK, Role.ADMIN)
+    cases = Escalation.objects.filter(resolved_at=None).select_related("application__person", "application__station", "handler")
+    if request.user.role == Role.CLERK:
+        cases = cases.filter(application__station_id=request.user.station_id)
+    if request.method == "POST":
+        case = cases.filter(pk=request.POST.get("case")).first()
+        if case is None:
+            raise Http404
+        if request.POST.get("action") == "take":
+            services.take_escalation(case.pk, actor=request.user)
+            messages.success(request, _("You are now handling this case."))
+        elif request.POST.get("action") == "resolve":
+            services.resolve_escalation(case.pk, actor=request.user)
+            messages.success(request, _("The case is closed."))
+        return redirect("applications:escalations")
+    page = Paginator(cases.order_by("created_at", "id"), 50).get_page(request.GET.get("page"))
+    return render(request, "applications/escalations.html", {"page": page})

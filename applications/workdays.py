@@ -50,6 +50,17 @@ def add_working_days(start: datetime.date, count: int) -> datetime.date:
     return day
 
 
+def working_days_before(end: datetime.date, count: int) -> datetime.date:
+    """The date `count` working days before `end`: the cutoff for "waited more than `count` working days"."""
+    day = end
+    taken = 0
+    while taken < count:
+        if is_working_day(day):
+            taken += 1
+        day -= datetime.timedelta(days=1)
+    return day
+
+
 def working_days_between(start: datetime.date, end: datetime.date) -> int:
     """Working days after `start` up to and including `end`; 0 when end is not after start."""
     if end <= start:

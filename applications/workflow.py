@@ -12,6 +12,7 @@ from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -187,9 +188,14 @@ TABLE: dict[tuple[str, str], Transition] = {(t.source, t.event): t for t in TRAN
 EVENTS: tuple[str, ...] = tuple(dict.fromkeys(t.event for t in TRANSITIONS))
 EVENT_LABELS = {CREATE_EVENT: gettext_lazy("Application started"), **{t.event: t.label for t in TRANSITIONS}}
 
-# Jobs that carry an application on from a status, looked up by dotted path so the domain does not
-# import the task modules at load time. Filled in by the pipeline.
-FOLLOW_UP_JOBS: dict[str, list[str]] = {}
+# Jobs that carry an application on from a status (by name, so the domain does not import the task
+# modules at load time), and the job every status change sends: the notices (rule 21).
+FOLLOW_UP_JOBS: dict[str, list[str]] = {
+    Status.VERIFYING: ["applications.tasks.verify_with_registry"],
+    Status.OPENING_ACCOUNT: ["applications.tasks.open_bank_account"],
+    Status.IN_PRODUCTION: ["applications.tasks.order_card"],
+}
+ON_EVERY_STATUS_CHANGE = "notices.tasks.notify_status_change"
 
 
 def role_of(actor, application: CardApplication) -> str | None:
@@ -249,7 +255,7 @@ def apply_event(application_id: int, event: str, *, actor, reason_code: str = ""
             application.submitted_at = now
             update_fields.append("submitted_at")
         application.save(update_fields=update_fields)
-        StatusEvent.objects.create(
+        status_event = StatusEvent.objects.create(
             application=application,
             event=event,
             from_status=from_status,
@@ -260,7 +266,7 @@ def apply_event(application_id: int, event: str, *, actor, reason_code: str = ""
             reason=reason.strip(),
             created_at=now,
         )
-        _enqueue_follow_ups(application.pk, transition.target)
+        _enqueue_follow_ups(application.pk, transition.target, status_event.pk)
     return application
 
 
@@ -277,15 +283,14 @@ def record_creation(application: CardApplication, *, actor) -> StatusEvent:
     )
 
 
-def _enqueue_follow_ups(application_id: int, status: str) -> None:
+def _enqueue_follow_ups(application_id: int, status: str, status_event_id: int) -> None:
     for task_name in FOLLOW_UP_JOBS.get(status, ()):
         transaction.on_commit(partial(_send, task_name, application_id))
+    transaction.on_commit(partial(_send, ON_EVERY_STATUS_CHANGE, status_event_id))
 
 
-def _send(task_name: str, application_id: int) -> None:
-    from celery import current_app
-
-    current_app.tasks[task_name].delay(application_id)
+def _send(task_name: str, object_id: int) -> None:
+    import_string(task_name).delay(object_id)
 
 
 def mermaid_diagram() -> str:

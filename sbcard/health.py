@@ -29,7 +29,7 @@ def _broker_ok() -> bool:
 @never_cache
 def healthz(request):
     checks = {"database": _database_ok()}
-    if settings.CELERY_BROKER_URL:
+    if not settings.JOBS_IN_PROCESS:
         checks["broker"] = _broker_ok()
     else:
         checks["broker"] = None  # jobs run in-process: there is no broker to ask

@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "accounts",
     "applications",
     "issuance",
+    "partners",
+    "notices",
 ]
 
 MIDDLEWARE = [
@@ -215,10 +217,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 # --- Jobs -----------------------------------------------------------------------------------
-CELERY_BROKER_URL = env_str("CELERY_BROKER_URL")
-# With no broker the jobs run in-process, at once, in the request that enqueued them.
-CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
-CELERY_TASK_EAGER_PROPAGATES = True
+# With a broker (Redis), separate worker and beat processes run the jobs. Without one, `make run`
+# (manage.py run_portal) runs a worker and beat inside the web process on an in-memory broker.
+JOBS_IN_PROCESS = not env_str("CELERY_BROKER_URL")
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or "memory://"
+CELERY_TASK_ALWAYS_EAGER = False
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
@@ -228,9 +231,36 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
-# Longer than the longest task, so a slow task is never handed to a second worker while running.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Longer than the longest task, so a running task is never handed to a second worker.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_BEAT_SCHEDULE = {
+    "resume-stalled-partner-steps": {"task": "applications.tasks.resume_stalled_partner_steps", "schedule": 300.0},
+    "review-deadlines": {"task": "applications.tasks.check_review_deadlines", "schedule": 3600.0},
+    "escalate-overdue-applications": {"task": "applications.tasks.escalate_overdue_applications", "schedule": 3600.0},
+    "mark-unclaimed-cards": {"task": "issuance.tasks.mark_unclaimed_cards", "schedule": 3600.0},
+    "remind-activation": {"task": "issuance.tasks.remind_activation", "schedule": 3600.0},
+}
+
+# --- Partner systems ------------------------------------------------------------------------
+PARTNER_URLS = {
+    "registry": env_str("REGISTRY_URL", "http://127.0.0.1:8101"),
+    "bank": env_str("BANK_URL", "http://127.0.0.1:8102"),
+    "vendor": env_str("VENDOR_URL", "http://127.0.0.1:8103"),
+    "sms": env_str("SMS_URL", "http://127.0.0.1:8104"),
+}
+PARTNER_CONNECT_TIMEOUT = float(env_str("PARTNER_CONNECT_TIMEOUT", "2"))
+PARTNER_READ_TIMEOUT = float(env_str("PARTNER_READ_TIMEOUT", "10"))
+# Where the card vendor sends its callbacks.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+VENDOR_WEBHOOK_SECRET = env_str("VENDOR_WEBHOOK_SECRET")
+if not VENDOR_WEBHOOK_SECRET:
+    if PRODUCTION:
+        raise ImproperlyConfigured("VENDOR_WEBHOOK_SECRET must be set in production.")
+    VENDOR_WEBHOOK_SECRET = "demo-" + SECRET_KEY[:24]
+VENDOR_WEBHOOK_MAX_AGE_SECONDS = env_int("VENDOR_WEBHOOK_MAX_AGE_SECONDS", 300)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -14,22 +14,12 @@ from django.utils import timezone
 from accounts.models import Employer, Role, ServiceStation, User
 from accounts.services import sign_up_citizen
 from applications import services
-from applications.idnumbers import make_resident_id
+from applications.demo_people import DEMO_CHILD, DEMO_CITIZENS, resident_id
 from applications.models import CardApplication, CityPolicy, InsuranceType, Relationship, StatusEvent
 from applications.sample_photos import make_id_photo
 
 DEMO_PASSWORD = "Sbcard-demo-2026"  # noqa: S105 - published demo logins, listed in the README
 
-CITIZENS = [
-    # phone, name, region, birth date, sequence, what to do with their application
-    ("13800000001", "张伟", "330106", datetime.date(1988, 3, 12), 101, "draft"),
-    ("13800000002", "李娜", "330104", datetime.date(1992, 7, 1), 202, "submitted"),
-    ("13800000003", "王芳", "330102", datetime.date(1979, 11, 23), 302, "returned"),
-    ("13800000004", "刘洋", "330105", datetime.date(1995, 5, 5), 411, "overdue"),
-    ("13800000005", "陈静", "330106", datetime.date(1985, 2, 14), 522, "guardian"),
-    ("13800000006", "杨磊", "330108", datetime.date(1990, 9, 9), 631, "approved"),
-    ("13800000007", "赵敏", "330110", datetime.date(1983, 12, 30), 742, "withdrawn"),
-]
 
 
 def photo_upload() -> SimpleUploadedFile:
@@ -82,9 +72,9 @@ class Command(BaseCommand):
         User.objects.create_user(
             "agent1", password=DEMO_PASSWORD, role=Role.EMPLOYER_AGENT, employer=employer, full_name="郑专员"
         )
-        for phone, name, region, birth, sequence, scenario in CITIZENS:
+        for phone, name, region, birth, sequence, scenario in DEMO_CITIZENS:
             user = sign_up_citizen(
-                name=name, id_number=make_resident_id(region, birth, sequence), phone=phone, password=DEMO_PASSWORD
+                name=name, id_number=resident_id(region, birth, sequence), phone=phone, password=DEMO_PASSWORD
             )
             self._scenario(user, scenario, central, clerk_central)
 
@@ -97,9 +87,8 @@ class Command(BaseCommand):
             "phone": user.phone,
         }
         if scenario == "guardian":
-            child = services.find_or_create_person(
-                name="陈小雨", id_number=make_resident_id("330106", datetime.date(2021, 4, 18), 528)
-            )
+            child_name, region, birth, sequence = DEMO_CHILD
+            child = services.find_or_create_person(name=child_name, id_number=resident_id(region, birth, sequence))
             application = services.start_application(
                 actor=user,
                 holder=child,
@@ -124,7 +113,7 @@ class Command(BaseCommand):
             )
         elif scenario == "overdue":
             self._backdate(application, days=12)
-        elif scenario == "approved":
+        elif scenario in ("approved", "registry_mismatch", "bank_mismatch"):
             services.approve_application(application.pk, actor=clerk)
         elif scenario == "withdrawn":
             services.withdraw_application(application.pk, actor=user)

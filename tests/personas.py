@@ -1,6 +1,6 @@
 import pytest
 
-from . import factories
+from tests import factories
 
 
 @pytest.fixture

@@ -1,0 +1,69 @@
+"""Serve the portal for `make run`: the partner simulators, the jobs, and the web server, in one process.
+
+Without CELERY_BROKER_URL the jobs run in-process: a Celery worker (threads) and beat on an in-memory
+broker, so a demo application travels to the pickup counter on its own within a minute. With a broker,
+run `celery -A sbcard worker -B -Q celery,partners,notices` beside it instead.
+"""
+
+import datetime
+import logging
+import threading
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+logger = logging.getLogger("sbcard.run_portal")
+
+
+class Command(BaseCommand):
+    help = "Serve the portal with the partner simulators and in-process jobs (make run)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("addrport", nargs="?", default="127.0.0.1:8000")
+        parser.add_argument("--no-simulators", action="store_true", help="The partners run elsewhere.")
+
+    def handle(self, *args, addrport: str, no_simulators: bool, **options):
+        if not no_simulators:
+            self.start_simulators()
+        if settings.JOBS_IN_PROCESS:
+            self.start_jobs()
+        call_command("runserver", addrport, use_reloader=False)
+
+    def start_simulators(self) -> None:
+        from partners.simulators import from_environment, start_all
+
+        options = from_environment()
+        options["registry_unknown"] = "match"  # in the demo, whoever signs up is registered in the city
+        options["webhook_secret"] = settings.VENDOR_WEBHOOK_SECRET
+        for name, simulator in start_all(**options).items():
+            self.stdout.write(f"{name} simulator on {simulator.url}")
+
+    def start_jobs(self) -> None:
+        from celery.beat import EmbeddedService
+        from celery.contrib.testing.worker import start_worker
+
+        from sbcard.celery import app
+
+        ready = threading.Event()
+
+        def work() -> None:
+            with start_worker(
+                app, pool="threads", concurrency=4, perform_ping_check=False, loglevel="WARNING",
+                queues=["celery", "partners", "notices"], shutdown_timeout=5,
+            ):
+                ready.set()
+                threading.Event().wait()
+
+        threading.Thread(target=work, name="jobs-worker", daemon=True).start()
+        ready.wait(timeout=30)
+        app.conf.beat_schedule_filename = str(settings.VAR_DIR / "celerybeat-schedule")
+        EmbeddedService(app, thread=True, schedule_filename=app.conf.beat_schedule_filename).start()
+        self.stdout.write("jobs: an in-process worker and beat (no CELERY_BROKER_URL set)")
+        # Pick up what was waiting before this process started (the demo data's approved applications).
+        from django.utils.module_loading import import_string
+
+        from applications.pipeline import stalled_steps
+
+        for task_name, application_id in stalled_steps(older_than=datetime.timedelta(0)):
+            import_string(task_name).delay(application_id)

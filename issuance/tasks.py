@@ -1,0 +1,76 @@
+"""Jobs for cards: the vendor's shipment, unclaimed cards (rule 9), activation reminders (rule 21)."""
+
+import datetime
+import logging
+
+from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from applications import pipeline, workflow
+from sbcard.errors import Conflict
+from applications.models import CardApplication, CityPolicy, Status
+from applications.workdays import is_working_day
+from partners.registry.client import RegistryClient
+from partners.tasks import PartnerTask
+
+from .models import Card, CardStatus
+
+logger = logging.getLogger("issuance.tasks")
+ACTIVATION_REMINDER_AFTER = datetime.timedelta(days=7)
+ACTIVATION_REMINDER_EVERY = datetime.timedelta(days=30)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60, soft_time_limit=45, queue="partners")
+def receive_shipment(callback_id: int) -> None:
+    """The vendor's callback, verified and stored by the view: the card is at the station (or failed)."""
+    pipeline.receive_shipment(callback_id)
+
+
+@shared_task(bind=True, base=PartnerTask, partner="registry")
+def report_unclaimed(self, application_id: int) -> None:
+    """Rule 9: the station passes an unclaimed card on to the information centre."""
+    application = CardApplication.objects.select_related("station").filter(pk=application_id).first()
+    if application is None:
+        return
+    RegistryClient().report_unclaimed(
+        reference=application.reference, station_code=application.station.code,
+        idempotency_key=f"unclaimed-{application.pk}", application_id=application.pk,
+    )
+
+
+@shared_task(acks_late=True, time_limit=600, soft_time_limit=540)
+def mark_unclaimed_cards() -> int:
+    """Rule 9: a card not collected 30 days after the pickup notice becomes `unclaimed` and is reported."""
+    cutoff = timezone.now() - datetime.timedelta(days=CityPolicy.current().pickup_unclaimed_days)
+    due = list(
+        CardApplication.objects.filter(status=Status.READY_FOR_PICKUP, status_changed_at__lt=cutoff)
+        .values_list("pk", flat=True)[:5000]
+    )
+    for application_id in due:
+        try:
+            workflow.apply_event(application_id, "mark_unclaimed", actor=None)
+        except Conflict:
+            continue  # collected meanwhile
+        transaction.on_commit(lambda application_id=application_id: report_unclaimed.delay(application_id))
+    return len(due)
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
+def remind_activation() -> int:
+    """Rule 21: cards handed over but not activated after a week get a reminder, then one a month."""
+    now = timezone.now()
+    if not is_working_day(timezone.localdate(now)):
+        return 0
+    from notices.services import notify_activation_reminders
+
+    due = list(
+        Card.objects.filter(status=CardStatus.ISSUED, issued_at__lt=now - ACTIVATION_REMINDER_AFTER)
+        .exclude(activation_reminded_at__gt=now - ACTIVATION_REMINDER_EVERY)
+        .select_related("person__user", "application__station")[:5000]
+    )
+    with transaction.atomic():
+        notify_activation_reminders(due, now)
+        Card.objects.filter(pk__in=[card.pk for card in due]).update(activation_reminded_at=now)
+    return len(due)
+

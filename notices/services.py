@@ -1,0 +1,190 @@
+"""Creating notices and sending their SMS. Idempotent: a notice exists once per event and recipient."""
+
+import logging
+
+from django.db import transaction
+from django.utils import timezone, translation
+
+from accounts.models import Role
+from applications.models import CityPolicy, StatusEvent
+from applications.progress import current_step_deadline
+from partners.errors import PermanentError
+from partners.sms.client import SmsClient
+
+from .models import Notice
+from .texts import SMS_PREFIX, STATUS_TEXTS, for_someone_else
+
+logger = logging.getLogger("notices")
+
+
+def recipients_for(application) -> list[tuple[object | None, str, bool]]:
+    """(user or None, phone, is_holder) for everyone told about an application, each phone once.
+
+    The holder (their account, or the phone on the application when they have none, as for roster
+    staff), and whoever applied for them: a guardian or an employer agent.
+    """
+    people = []
+    holder_user = application.person.user
+    if holder_user is not None and holder_user.is_active:
+        people.append((holder_user, holder_user.phone, True))
+    applicant = application.applicant
+    if (
+        applicant is not None
+        and applicant.is_active
+        and applicant.role in (Role.CITIZEN, Role.EMPLOYER_AGENT)
+        and applicant != holder_user
+    ):
+        people.append((applicant, applicant.phone, False))
+    if holder_user is None and application.phone and all(phone != application.phone for _u, phone, _h in people):
+        people.append((None, application.phone, True))
+    return people
+
+
+def _context(application, event: StatusEvent) -> dict:
+    policy = CityPolicy.current()
+    deadline = current_step_deadline(application, policy)
+    return {
+        "reference": application.reference,
+        "station": application.station.name,
+        "address": application.station.address,
+        "date": deadline.isoformat() if deadline else "",
+        "reason": event.reason,
+        "fee": policy.card_fee_yuan,
+    }
+
+
+@transaction.atomic
+def notify_status_change(status_event_id: int) -> list[int]:
+    """Notices for one status change; returns the ids of the SMS notices waiting to be sent."""
+    event = (
+        StatusEvent.objects.select_related(
+            "application__person__user", "application__applicant", "application__station"
+        )
+        .filter(pk=status_event_id)
+        .first()
+    )
+    if event is None or event.to_status not in STATUS_TEXTS:
+        return []
+    application = event.application
+    context = _context(application, event)
+    rows = []
+    for user, phone, is_holder in recipients_for(application):
+        language = user.preferred_language if user is not None else "zh-hans"
+        with translation.override(language):
+            text = STATUS_TEXTS[event.to_status](context)
+            if not is_holder:
+                text = for_someone_else(text, application.person.name)
+        who = f"user{user.pk}" if user is not None else f"phone{phone}"
+        if user is not None:
+            rows.append(Notice(
+                dedupe_key=f"status{event.pk}:{who}:portal", channel=Notice.Channel.PORTAL, recipient=user,
+                application=application, station=application.station, kind=event.to_status, text=text,
+            ))
+        if phone and (user is None or user.sms_notices_enabled):
+            rows.append(Notice(
+                dedupe_key=f"status{event.pk}:{who}:sms", channel=Notice.Channel.SMS, recipient=user, phone=phone,
+                application=application, station=application.station, kind=event.to_status,
+                text=SMS_PREFIX + text, delivery=Notice.Delivery.PENDING,
+            ))
+    Notice.objects.bulk_create(rows, ignore_conflicts=True)
+    keys = [row.dedupe_key for row in rows if row.channel == Notice.Channel.SMS]
+    return list(
+        Notice.objects.filter(dedupe_key__in=keys, delivery__in=[Notice.Delivery.PENDING, Notice.Delivery.FAILED])
+        .values_list("pk", flat=True)
+    )
+
+
+def send_sms(notice_id: int) -> None:
+    """Send one SMS notice through the gateway; the notice id is the idempotency key."""
+    notice = Notice.objects.filter(
+        pk=notice_id, channel=Notice.Channel.SMS, delivery__in=[Notice.Delivery.PENDING, Notice.Delivery.FAILED]
+    ).first()
+    if notice is None:
+        return
+    try:
+        SmsClient().send(
+            to=notice.phone, text=notice.text, idempotency_key=f"notice-{notice.pk}",
+            application_id=notice.application_id,
+        )
+    except PermanentError:
+        Notice.objects.filter(pk=notice.pk).update(delivery=Notice.Delivery.FAILED)
+        logger.warning("sms notice=%s refused by the gateway", notice.pk)
+        return
+    except Exception:
+        Notice.objects.filter(pk=notice.pk).update(delivery=Notice.Delivery.FAILED)
+        raise
+    Notice.objects.filter(pk=notice.pk).update(delivery=Notice.Delivery.SENT, sent_at=timezone.now())
+
+
+def _portal_notice(user, *, key: str, kind: str, text_for, application=None) -> Notice:
+    with translation.override(user.preferred_language or "zh-hans"):
+        text = text_for()
+    return Notice(
+        dedupe_key=key, channel=Notice.Channel.PORTAL, recipient=user, application=application,
+        station=application.station if application is not None else None, kind=kind, text=text,
+    )
+
+
+def notify_station_review_overdue(applications) -> int:
+    """Rule 4: each clerk of the station hears of each application past the review limit, once."""
+    from django.utils.translation import gettext as _
+
+    from accounts.models import User
+
+    station_ids = {application.station_id for application in applications}
+    clerks: dict[int, list] = {}
+    for clerk in User.objects.filter(role=Role.CLERK, is_active=True, station_id__in=station_ids):
+        clerks.setdefault(clerk.station_id, []).append(clerk)
+    rows = [
+        _portal_notice(
+            clerk, key=f"review_overdue{application.pk}:user{clerk.pk}", kind="review_overdue",
+            application=application,
+            text_for=lambda application=application: _(
+                "Application %(reference)s has waited more than 7 working days for review (rule 4)."
+            ) % {"reference": application.reference},
+        )
+        for application in applications
+        for clerk in clerks.get(application.station_id, [])
+    ]
+    Notice.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def notify_activation_reminders(cards, now) -> int:
+    """Rule 21: a card handed over but not activated: remind the holder to activate it at the bank."""
+    from django.utils.translation import gettext as _
+
+    rows = []
+    stamp = now.strftime("%Y%m")
+    for card in cards:
+        user = card.person.user
+        text_for = lambda: _(  # noqa: E731
+            "Your social security card has not been activated yet. Take it and your resident ID card to a "
+            "partner bank branch to activate it; until then its financial functions cannot be used."
+        )
+        if user is not None and user.is_active:
+            rows.append(_portal_notice(user, key=f"activate{card.pk}:{stamp}:user{user.pk}", kind="activation_reminder",
+                                       application=card.application, text_for=text_for))
+            phone = user.phone if user.sms_notices_enabled else ""
+        else:
+            phone = card.application.phone
+        if phone:
+            with translation.override(user.preferred_language if user else "zh-hans"):
+                text = SMS_PREFIX + text_for()
+            rows.append(Notice(
+                dedupe_key=f"activate{card.pk}:{stamp}:sms", channel=Notice.Channel.SMS, recipient=user, phone=phone,
+                application=card.application, station=card.application.station, kind="activation_reminder",
+                text=text, delivery=Notice.Delivery.PENDING,
+            ))
+    Notice.objects.bulk_create(rows, ignore_conflicts=True)
+    _send_pending_sms([row.dedupe_key for row in rows if row.channel == Notice.Channel.SMS])
+    return len(rows)
+
+
+def _send_pending_sms(keys: list[str]) -> None:
+    from .tasks import send_sms
+
+    for notice_id in Notice.objects.filter(dedupe_key__in=keys, delivery=Notice.Delivery.PENDING).values_list(
+        "pk", flat=True
+    ):
+        transaction.on_commit(lambda notice_id=notice_id: send_sms.delay(notice_id))

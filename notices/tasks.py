@@ -1,0 +1,23 @@
+from celery import shared_task
+from django.db import transaction
+
+from partners.errors import TransientError
+
+from . import services
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60, soft_time_limit=45, queue="notices")
+def notify_status_change(status_event_id: int) -> None:
+    """Portal notices and SMS for one status change (rule 21)."""
+    with transaction.atomic():
+        notice_ids = services.notify_status_change(status_event_id)
+        for notice_id in notice_ids:
+            transaction.on_commit(lambda notice_id=notice_id: send_sms.delay(notice_id))
+
+
+@shared_task(
+    autoretry_for=(TransientError,), retry_backoff=5, retry_backoff_max=600, retry_jitter=True, max_retries=8,
+    acks_late=True, reject_on_worker_lost=True, time_limit=60, soft_time_limit=45, queue="notices",
+)
+def send_sms(notice_id: int) -> None:
+    services.send_sms(notice_id)

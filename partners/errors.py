@@ -1,0 +1,23 @@
+"""What a partner call can end in, besides an answer.
+
+A TransientError is worth retrying (a timeout, a refused connection, a 5xx, a 429); a PermanentError
+is the partner's considered refusal (a mismatch, no record, a failed card), carrying a reason code and
+the field the applicant must fix. No Django here: the simulators share these names.
+"""
+
+
+class PartnerError(Exception):
+    def __init__(self, message: str, *, code: str = "", field: str = "", status: int | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.field = field
+        self.status = status
+
+
+class TransientError(PartnerError):
+    pass
+
+
+class PermanentError(PartnerError):
+    pass

@@ -1,0 +1,34 @@
+"""The base for tasks that call a partner: retries with backoff, then a state staff can see."""
+
+from celery import Task
+
+from .errors import TransientError
+
+
+class PartnerTask(Task):
+    """Retry transient faults with exponential backoff, jitter and a cap.
+
+    When the retries run out, the step is marked "partner unavailable — retrying" for staff, and the
+    periodic resume_stalled_partner_steps job sends it again later: nothing is silently stuck.
+    Safe to run twice (acks_late): each task re-reads the row and returns when the step is done.
+    """
+
+    abstract = True
+    partner = ""
+    autoretry_for = (TransientError,)
+    retry_backoff = 5
+    retry_backoff_max = 300
+    retry_jitter = True
+    max_retries = 6
+    acks_late = True
+    reject_on_worker_lost = True
+    soft_time_limit = 60
+    time_limit = 90
+    queue = "partners"
+
+    def on_failure(self, exc, task_id, args, kwargs, einfo):
+        if isinstance(exc, TransientError) and args and self.partner:
+            from applications.pipeline import mark_partner_unavailable
+
+            mark_partner_unavailable(args[0], self.partner, str(exc))
+        super().on_failure(exc, task_id, args, kwargs, einfo)

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "partners"
+
+urlpatterns = [
+    path("callbacks/vendor/", views.vendor_callback, name="vendor_callback"),
+]

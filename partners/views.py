@@ -1,0 +1,69 @@
+"""Callbacks from partners. Each is signed; an unsigned, wrongly signed, stale or replayed one changes nothing."""
+
+import json
+import logging
+import time
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from .models import PartnerStep, VendorCallback
+from .signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+
+logger = logging.getLogger("partners.callbacks")
+
+
+def _header(request, name: str) -> str | None:
+    return request.headers.get(name)
+
+
+@csrf_exempt  # a machine-to-machine call authenticated by its HMAC signature, not a browser form
+@require_POST
+def vendor_callback(request):
+    body = request.body
+    problem = verify(
+        settings.VENDOR_WEBHOOK_SECRET, _header(request, TIMESTAMP_HEADER), _header(request, SIGNATURE_HEADER), body,
+        max_age=settings.VENDOR_WEBHOOK_MAX_AGE_SECONDS, now=time.time(),
+    )
+    if problem:
+        logger.warning("vendor callback refused: %s", problem)
+        return JsonResponse({"code": "bad_signature", "detail": problem}, status=403)
+    try:
+        payload = json.loads(body)
+        event_id, event, key = payload["event_id"], payload["event"], payload["idempotency_key"]
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"code": "bad_request", "detail": "event_id, event and idempotency_key required"}, status=400)
+    if event not in ("shipped", "failed"):
+        return JsonResponse({"code": "bad_request", "detail": "event must be shipped or failed"}, status=400)
+    step = PartnerStep.objects.filter(idempotency_key=_uuid_or_none(key), partner="vendor").first()
+    if step is None:
+        return JsonResponse({"code": "unknown_order", "detail": "no order with this key"}, status=404)
+    try:
+        with transaction.atomic():
+            callback = VendorCallback.objects.create(
+                event_id=str(event_id)[:100], event=event, order_id=str(payload.get("order_id", ""))[:60],
+                application_id=step.application_id, card_number=str(payload.get("card_number", ""))[:30],
+                batch_number=str(payload.get("batch_number", ""))[:60], reason=str(payload.get("reason", ""))[:200],
+            )
+            transaction.on_commit(lambda: _enqueue_receive_shipment(callback.pk))
+    except IntegrityError:
+        return JsonResponse({"status": "duplicate"}, status=200)  # a replay: already received, nothing changes
+    return JsonResponse({"status": "received"}, status=202)
+
+
+def _enqueue_receive_shipment(callback_id: int) -> None:
+    from issuance.tasks import receive_shipment
+
+    receive_shipment.delay(callback_id)
+
+
+def _uuid_or_none(value):
+    import uuid
+
+    try:
+        return uuid.UUID(str(value))
+    except ValueError:
+        return None
