@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-requirements
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint messages diagram
+.PHONY: run test lint messages diagram bench-pipeline
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,3 +38,7 @@ messages: $(STAMP)
 
 diagram: $(STAMP)
 	DEBUG=1 $(BIN)/python manage.py print_workflow
+
+# Benchmarks print figures; they assert nothing about time. They need PostgreSQL and Redis.
+bench-pipeline: $(STAMP)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/sbcard} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} $(BIN)/python bench/pipeline.py

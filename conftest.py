@@ -65,12 +65,15 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
-    """Each test reads the working-day calendar from its own database state."""
+    """Each test reads the working-day calendar and the city policy from its own database state."""
+    from applications.models import CityPolicy
     from applications.workdays import forget_calendar
 
     forget_calendar()
+    CityPolicy.forget()
     yield
     forget_calendar()
+    CityPolicy.forget()
 
 
 @pytest.fixture

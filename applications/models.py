@@ -1,6 +1,7 @@
 """People, card applications, their history and photos; the city's working calendar and policy."""
 
 import datetime
+import time
 
 from django.conf import settings
 from django.db import models
@@ -270,7 +271,11 @@ class Escalation(models.Model):
     application = models.OneToOneField(CardApplication, on_delete=models.CASCADE, related_name="escalation")
     summary = models.TextField(_("case summary"))
     handler = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("handled by"), null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_at = models.DateTimeField(_("escalated"), auto_now_add=True)
@@ -377,8 +382,21 @@ class CityPolicy(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.pk = 1  # a single row
         super().save(*args, **kwargs)
+        CityPolicy.forget()
+
+    # Read on every job and page: kept for half a minute per process, dropped at once when saved here.
+    _cached: "CityPolicy | None" = None
+    _cached_at = 0.0
+    CACHE_SECONDS = 30
 
     @classmethod
     def current(cls) -> "CityPolicy":
-        policy, _created = cls.objects.get_or_create(pk=1)
-        return policy
+        now = time.monotonic()
+        if cls._cached is None or now - cls._cached_at > cls.CACHE_SECONDS:
+            policy, _created = cls.objects.get_or_create(pk=1)
+            cls._cached, cls._cached_at = policy, now
+        return cls._cached
+
+    @classmethod
+    def forget(cls) -> None:
+        cls._cached = None

@@ -48,14 +48,21 @@ def begin_step(application_id: int, partner: str) -> tuple[CardApplication, Part
         )
         if application is None or application.status != STEP_STATUS[partner]:
             return None
-        step = PartnerStep.objects.filter(application=application, partner=partner, outcome=PartnerStep.Outcome.OPEN).first()
+        step = PartnerStep.objects.filter(
+            application=application, partner=partner, outcome=PartnerStep.Outcome.OPEN
+        ).first()
         if step is None:
-            if partner == Partner.VENDOR and PartnerStep.objects.filter(
-                application=application, partner=partner, outcome=PartnerStep.Outcome.DONE,
-                created_at__gte=application.status_changed_at,
-            ).exists():
+            if (
+                partner == Partner.VENDOR
+                and PartnerStep.objects.filter(
+                    application=application,
+                    partner=partner,
+                    outcome=PartnerStep.Outcome.DONE,
+                    created_at__gte=application.status_changed_at,
+                ).exists()
+            ):
                 return None  # this round's order is placed; the vendor calls back when the card ships
-            step = PartnerStep.objects.create(application=application, partner=partner)
+            return application, PartnerStep.objects.create(application=application, partner=partner, attempts=1)
         step.attempts += 1
         step.save(update_fields=["attempts", "updated_at"])
     return application, step
@@ -74,7 +81,10 @@ def _lock_for_finish(application_id: int, partner: str) -> CardApplication | Non
 
 def _close_step(step: PartnerStep, outcome: str, reference: str = "") -> None:
     PartnerStep.objects.filter(pk=step.pk).update(
-        outcome=outcome, result_reference=reference, completed_at=timezone.now(), unavailable_since=None,
+        outcome=outcome,
+        result_reference=reference,
+        completed_at=timezone.now(),
+        unavailable_since=None,
         updated_at=timezone.now(),
     )
 
@@ -87,32 +97,46 @@ def verify_with_registry(application_id: int) -> None:
     application, step = started
     try:
         answer = RegistryClient().lookup(
-            id_number=application.person.id_number, name=application.person.name,
-            idempotency_key=str(step.idempotency_key), application_id=application.pk, attempt=step.attempts,
+            id_number=application.person.id_number,
+            name=application.person.name,
+            idempotency_key=str(step.idempotency_key),
+            application_id=application.pk,
+            attempt=step.attempts,
         )
     except TransientError as error:
         _record_transient(step, error)
         raise
     with transaction.atomic():
-        if _lock_for_finish(application_id, Partner.REGISTRY) is None:
+        locked = _lock_for_finish(application_id, Partner.REGISTRY)
+        if locked is None:
             return
         if answer.result == "match":
             _close_step(step, PartnerStep.Outcome.DONE)
-            workflow.apply_event(application_id, "registry_confirmed", actor=None)
+            workflow.apply_event_to_locked(locked, "registry_confirmed", actor=None)
         elif answer.result == "no_record":
             _close_step(step, PartnerStep.Outcome.REFUSED, "no_record")
-            workflow.apply_event(
-                application_id, "registry_refused", actor=None, reason_code="registry_no_record",
-                reason=_("The city information centre has no household record for this person. Register the "
-                         "household first (户籍登记), then apply again."),
+            workflow.apply_event_to_locked(
+                locked,
+                "registry_refused",
+                actor=None,
+                reason_code="registry_no_record",
+                reason=_(
+                    "The city information centre has no household record for this person. Register the "
+                    "household first (户籍登记), then apply again."
+                ),
             )
         else:
             fields = answer.fields or ["name"]
             _close_step(step, PartnerStep.Outcome.REFUSED, ",".join(fields))
-            workflow.apply_event(
-                application_id, "registry_refused", actor=None, reason_code=fields[0] if fields[0] == "name" else "other",
-                reason=_("The household record at the city information centre differs in: %(fields)s. Correct it "
-                         "exactly as on the resident ID card and household register, then submit again.")
+            workflow.apply_event_to_locked(
+                locked,
+                "registry_refused",
+                actor=None,
+                reason_code=fields[0] if fields[0] == "name" else "other",
+                reason=_(
+                    "The household record at the city information centre differs in: %(fields)s. Correct it "
+                    "exactly as on the resident ID card and household register, then submit again."
+                )
                 % {"fields": "、".join(str(FIELD_LABELS.get(f, f)) for f in fields)},
             )
 
@@ -125,23 +149,34 @@ def open_bank_account(application_id: int) -> None:
     application, step = started
     try:
         account_number = BankClient().open_account(
-            id_number=application.person.id_number, name=application.person.name, phone=application.phone,
-            idempotency_key=str(step.idempotency_key), application_id=application.pk, attempt=step.attempts,
+            id_number=application.person.id_number,
+            name=application.person.name,
+            phone=application.phone,
+            idempotency_key=str(step.idempotency_key),
+            application_id=application.pk,
+            attempt=step.attempts,
         )
     except TransientError as error:
         _record_transient(step, error)
         raise
     except PermanentError as refusal:
         with transaction.atomic():
-            if _lock_for_finish(application_id, Partner.BANK) is None:
+            locked = _lock_for_finish(application_id, Partner.BANK)
+            if locked is None:
                 return
             _close_step(step, PartnerStep.Outcome.REFUSED, refusal.code)
             field = refusal.field or "name"
-            workflow.apply_event(
-                application_id, "bank_refused", actor=None, reason_code="bank_mismatch",
-                reason=_("The partner bank could not open the account: its customer record differs in %(field)s. "
-                         "Check that it is exactly as on your resident ID card and submit again, or ask the bank "
-                         "to correct its record.") % {"field": FIELD_LABELS.get(field, field)},
+            workflow.apply_event_to_locked(
+                locked,
+                "bank_refused",
+                actor=None,
+                reason_code="bank_mismatch",
+                reason=_(
+                    "The partner bank could not open the account: its customer record differs in %(field)s. "
+                    "Check that it is exactly as on your resident ID card and submit again, or ask the bank "
+                    "to correct its record."
+                )
+                % {"field": FIELD_LABELS.get(field, field)},
             )
         return
     with transaction.atomic():
@@ -151,7 +186,7 @@ def open_bank_account(application_id: int) -> None:
         _close_step(step, PartnerStep.Outcome.DONE, account_number[-4:])
         CardApplication.objects.filter(pk=application_id).update(bank_account_number=account_number)
         event = "payment_requested" if CityPolicy.current().charges_card_fee else "account_opened"
-        workflow.apply_event(application_id, event, actor=None)
+        workflow.apply_event_to_locked(application, event, actor=None)
 
 
 def order_card(application_id: int) -> None:
@@ -162,10 +197,14 @@ def order_card(application_id: int) -> None:
     application, step = started
     try:
         order_id = VendorClient().place_order(
-            reference=application.reference, station_code=application.station.code, name=application.person.name,
+            reference=application.reference,
+            station_code=application.station.code,
+            name=application.person.name,
             card_colour=application.card_colour,
             callback_url=f"{_portal_url()}{reverse('partners:vendor_callback')}",
-            idempotency_key=str(step.idempotency_key), application_id=application.pk, attempt=step.attempts,
+            idempotency_key=str(step.idempotency_key),
+            application_id=application.pk,
+            attempt=step.attempts,
         )
     except TransientError as error:
         _record_transient(step, error)
@@ -192,22 +231,30 @@ def receive_shipment(callback_id: int) -> None:
         callback.save(update_fields=["processed_at"])
         application = (
             CardApplication.objects.select_for_update(of=("self",)).filter(pk=callback.application_id).first()
-            if callback.application_id else None
+            if callback.application_id
+            else None
         )
         if application is None or application.status != Status.IN_PRODUCTION:
-            logger.info("vendor callback=%s for application=%s ignored: not in production", callback.pk,
-                        callback.application_id)
+            logger.info(
+                "vendor callback=%s for application=%s ignored: not in production", callback.pk, callback.application_id
+            )
             return
         if callback.event == "shipped":
             CardApplication.objects.filter(pk=application.pk).update(
                 card_number=callback.card_number, card_batch_number=callback.batch_number
             )
-            workflow.apply_event(application.pk, "card_shipped", actor=None)
+            workflow.apply_event_to_locked(application, "card_shipped", actor=None)
         else:
-            workflow.apply_event(
-                application.pk, "production_failed", actor=None, reason_code="production_failed",
-                reason=_("The card could not be made (制卡失败: %(reason)s). Check the photo and the details, "
-                         "then submit again.") % {"reason": callback.reason or "-"},
+            workflow.apply_event_to_locked(
+                application,
+                "production_failed",
+                actor=None,
+                reason_code="production_failed",
+                reason=_(
+                    "The card could not be made (制卡失败: %(reason)s). Check the photo and the details, "
+                    "then submit again."
+                )
+                % {"reason": callback.reason or "-"},
             )
 
 
@@ -269,7 +316,9 @@ def escalate_overdue(now: datetime.datetime, days: int) -> int:
     for application in candidates:
         age = (now - application.created_at).days
         summary = _("%(reference)s, %(station)s: open %(days)d days, now “%(status)s” since %(since)s.") % {
-            "reference": application.reference, "station": application.station.name, "days": age,
+            "reference": application.reference,
+            "station": application.station.name,
+            "days": age,
             "status": application.get_status_display(),
             "since": timezone.localtime(application.status_changed_at).strftime("%Y-%m-%d"),
         }

@@ -3,9 +3,9 @@
 import logging
 
 from celery import shared_task
-from django.utils.module_loading import import_string
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from partners.models import Partner
 from partners.tasks import PartnerTask

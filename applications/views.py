@@ -303,7 +303,9 @@ def station_applications(request):
 def escalations(request):
     """The 督办 queue (rule 1): applications open more than two months, and who is handling each."""
     require_role(request.user, Role.CLERK, Role.ADMIN)
-    cases = Escalation.objects.filter(resolved_at=None).select_related("application__person", "application__station", "handler")
+    cases = Escalation.objects.filter(resolved_at=None).select_related(
+        "application__person", "application__station", "handler"
+    )
     if request.user.role == Role.CLERK:
         cases = cases.filter(application__station_id=request.user.station_id)
     if request.method == "POST":

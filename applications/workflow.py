@@ -223,50 +223,62 @@ def allowed_events(application: CardApplication, actor) -> list[str]:
 
 
 def apply_event(application_id: int, event: str, *, actor, reason_code: str = "", reason: str = "") -> CardApplication:
-    """Fire `event` on an application. Raises Conflict (409), NotPermitted (403) or InvalidInput (400)."""
+    """Fire `event` on an application. Raises Conflict (409), NotPermitted (403) or InvalidInput (400).
+
+    Every refusal is raised before anything is written.
+    """
     with transaction.atomic():
         application = (
             CardApplication.objects.select_for_update(of=("self",)).select_related("person").get(pk=application_id)
         )
-        transition = TABLE.get((application.status, event))
-        if transition is None:
-            raise Conflict(
-                _("This cannot be done now: the application is “%(status)s”.")
-                % {"status": application.get_status_display()},
-                code="transition_not_allowed",
-                extra={"status": application.status, "event": event},
-            )
-        role = role_of(actor, application)
-        if role not in transition.roles:
-            raise NotPermitted(_("You are not allowed to do this to this application."), code="role_not_allowed")
-        if transition.needs_reason and not (reason_code or reason.strip()):
-            raise InvalidInput(_("Give a reason."), code="reason_required", field="reason")
-        if transition.guard is not None:
-            problem = transition.guard(application)
-            if problem:
-                raise Conflict(problem, code="incomplete")
+        return apply_event_to_locked(application, event, actor=actor, reason_code=reason_code, reason=reason)
 
-        now = timezone.now()
-        from_status = application.status
-        application.status = transition.target
-        application.status_changed_at = now
-        update_fields = ["status", "status_changed_at", "updated_at"]
-        if transition.target == Status.SUBMITTED:
-            application.submitted_at = now
-            update_fields.append("submitted_at")
-        application.save(update_fields=update_fields)
-        status_event = StatusEvent.objects.create(
-            application=application,
-            event=event,
-            from_status=from_status,
-            to_status=transition.target,
-            actor=actor,
-            actor_role=role,
-            reason_code=reason_code,
-            reason=reason.strip(),
-            created_at=now,
+
+def apply_event_to_locked(
+    application: CardApplication, event: str, *, actor, reason_code: str = "", reason: str = ""
+) -> CardApplication:
+    """The same, for a caller that has just locked the row in its own transaction (the pipeline)."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("apply_event_to_locked needs the row locked in an open transaction")
+    transition = TABLE.get((application.status, event))
+    if transition is None:
+        raise Conflict(
+            _("This cannot be done now: the application is “%(status)s”.")
+            % {"status": application.get_status_display()},
+            code="transition_not_allowed",
+            extra={"status": application.status, "event": event},
         )
-        _enqueue_follow_ups(application.pk, transition.target, status_event.pk)
+    role = role_of(actor, application)
+    if role not in transition.roles:
+        raise NotPermitted(_("You are not allowed to do this to this application."), code="role_not_allowed")
+    if transition.needs_reason and not (reason_code or reason.strip()):
+        raise InvalidInput(_("Give a reason."), code="reason_required", field="reason")
+    if transition.guard is not None:
+        problem = transition.guard(application)
+        if problem:
+            raise Conflict(problem, code="incomplete")
+
+    now = timezone.now()
+    from_status = application.status
+    application.status = transition.target
+    application.status_changed_at = now
+    update_fields = ["status", "status_changed_at", "updated_at"]
+    if transition.target == Status.SUBMITTED:
+        application.submitted_at = now
+        update_fields.append("submitted_at")
+    application.save(update_fields=update_fields)
+    status_event = StatusEvent.objects.create(
+        application=application,
+        event=event,
+        from_status=from_status,
+        to_status=transition.target,
+        actor=actor,
+        actor_role=role,
+        reason_code=reason_code,
+        reason=reason.strip(),
+        created_at=now,
+    )
+    _enqueue_follow_ups(application.pk, transition.target, status_event.pk)
     return application
 
 

@@ -17,9 +17,7 @@ class Card(models.Model):
     """A card handed to its holder. Created `issued` at pickup (the service-window issue)."""
 
     number = models.CharField(_("card number"), max_length=30, unique=True)
-    application = models.OneToOneField(
-        "applications.CardApplication", on_delete=models.PROTECT, related_name="card"
-    )
+    application = models.OneToOneField("applications.CardApplication", on_delete=models.PROTECT, related_name="card")
     person = models.ForeignKey("applications.Person", on_delete=models.PROTECT, related_name="cards")
     status = models.CharField(_("status"), max_length=20, choices=CardStatus.choices, default=CardStatus.ISSUED)
     issued_at = models.DateTimeField(_("issued"))

@@ -8,11 +8,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from applications import pipeline, workflow
-from sbcard.errors import Conflict
 from applications.models import CardApplication, CityPolicy, Status
 from applications.workdays import is_working_day
 from partners.registry.client import RegistryClient
 from partners.tasks import PartnerTask
+from sbcard.errors import Conflict
 
 from .models import Card, CardStatus
 
@@ -34,8 +34,10 @@ def report_unclaimed(self, application_id: int) -> None:
     if application is None:
         return
     RegistryClient().report_unclaimed(
-        reference=application.reference, station_code=application.station.code,
-        idempotency_key=f"unclaimed-{application.pk}", application_id=application.pk,
+        reference=application.reference,
+        station_code=application.station.code,
+        idempotency_key=f"unclaimed-{application.pk}",
+        application_id=application.pk,
     )
 
 
@@ -44,8 +46,9 @@ def mark_unclaimed_cards() -> int:
     """Rule 9: a card not collected 30 days after the pickup notice becomes `unclaimed` and is reported."""
     cutoff = timezone.now() - datetime.timedelta(days=CityPolicy.current().pickup_unclaimed_days)
     due = list(
-        CardApplication.objects.filter(status=Status.READY_FOR_PICKUP, status_changed_at__lt=cutoff)
-        .values_list("pk", flat=True)[:5000]
+        CardApplication.objects.filter(status=Status.READY_FOR_PICKUP, status_changed_at__lt=cutoff).values_list(
+            "pk", flat=True
+        )[:5000]
     )
     for application_id in due:
         try:
@@ -73,4 +76,3 @@ def remind_activation() -> int:
         notify_activation_reminders(due, now)
         Card.objects.filter(pk__in=[card.pk for card in due]).update(activation_reminded_at=now)
     return len(due)
-

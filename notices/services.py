@@ -15,6 +15,7 @@ from .models import Notice
 from .texts import SMS_PREFIX, STATUS_TEXTS, for_someone_else
 
 logger = logging.getLogger("notices")
+DATED_STATUSES = {"submitted", "in_production"}  # the texts that name the expected date
 
 
 def recipients_for(application) -> list[tuple[object | None, str, bool]]:
@@ -42,7 +43,7 @@ def recipients_for(application) -> list[tuple[object | None, str, bool]]:
 
 def _context(application, event: StatusEvent) -> dict:
     policy = CityPolicy.current()
-    deadline = current_step_deadline(application, policy)
+    deadline = current_step_deadline(application, policy) if event.to_status in DATED_STATUSES else None
     return {
         "reference": application.reference,
         "station": application.station.name,
@@ -76,22 +77,36 @@ def notify_status_change(status_event_id: int) -> list[int]:
                 text = for_someone_else(text, application.person.name)
         who = f"user{user.pk}" if user is not None else f"phone{phone}"
         if user is not None:
-            rows.append(Notice(
-                dedupe_key=f"status{event.pk}:{who}:portal", channel=Notice.Channel.PORTAL, recipient=user,
-                application=application, station=application.station, kind=event.to_status, text=text,
-            ))
+            rows.append(
+                Notice(
+                    dedupe_key=f"status{event.pk}:{who}:portal",
+                    channel=Notice.Channel.PORTAL,
+                    recipient=user,
+                    application=application,
+                    station=application.station,
+                    kind=event.to_status,
+                    text=text,
+                )
+            )
         if phone and (user is None or user.sms_notices_enabled):
-            rows.append(Notice(
-                dedupe_key=f"status{event.pk}:{who}:sms", channel=Notice.Channel.SMS, recipient=user, phone=phone,
-                application=application, station=application.station, kind=event.to_status,
-                text=SMS_PREFIX + text, delivery=Notice.Delivery.PENDING,
-            ))
-    Notice.objects.bulk_create(rows, ignore_conflicts=True)
-    keys = [row.dedupe_key for row in rows if row.channel == Notice.Channel.SMS]
-    return list(
-        Notice.objects.filter(dedupe_key__in=keys, delivery__in=[Notice.Delivery.PENDING, Notice.Delivery.FAILED])
-        .values_list("pk", flat=True)
+            rows.append(
+                Notice(
+                    dedupe_key=f"status{event.pk}:{who}:sms",
+                    channel=Notice.Channel.SMS,
+                    recipient=user,
+                    phone=phone,
+                    application=application,
+                    station=application.station,
+                    kind=event.to_status,
+                    text=SMS_PREFIX + text,
+                    delivery=Notice.Delivery.PENDING,
+                )
+            )
+    # On a second run the rows exist already: the upsert changes nothing and still returns their ids.
+    saved = Notice.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["dedupe_key"], update_fields=["dedupe_key"]
     )
+    return [row.pk for row in saved if row.channel == Notice.Channel.SMS]
 
 
 def send_sms(notice_id: int) -> None:
@@ -102,10 +117,7 @@ def send_sms(notice_id: int) -> None:
     if notice is None:
         return
     try:
-        SmsClient().send(
-            to=notice.phone, text=notice.text, idempotency_key=f"notice-{notice.pk}",
-            application_id=notice.application_id,
-        )
+        SmsClient().send(to=notice.phone, text=notice.text, idempotency_key=f"notice-{notice.pk}")
     except PermanentError:
         Notice.objects.filter(pk=notice.pk).update(delivery=Notice.Delivery.FAILED)
         logger.warning("sms notice=%s refused by the gateway", notice.pk)
@@ -120,8 +132,13 @@ def _portal_notice(user, *, key: str, kind: str, text_for, application=None) -> 
     with translation.override(user.preferred_language or "zh-hans"):
         text = text_for()
     return Notice(
-        dedupe_key=key, channel=Notice.Channel.PORTAL, recipient=user, application=application,
-        station=application.station if application is not None else None, kind=kind, text=text,
+        dedupe_key=key,
+        channel=Notice.Channel.PORTAL,
+        recipient=user,
+        application=application,
+        station=application.station if application is not None else None,
+        kind=kind,
+        text=text,
     )
 
 
@@ -137,11 +154,14 @@ def notify_station_review_overdue(applications) -> int:
         clerks.setdefault(clerk.station_id, []).append(clerk)
     rows = [
         _portal_notice(
-            clerk, key=f"review_overdue{application.pk}:user{clerk.pk}", kind="review_overdue",
+            clerk,
+            key=f"review_overdue{application.pk}:user{clerk.pk}",
+            kind="review_overdue",
             application=application,
-            text_for=lambda application=application: _(
-                "Application %(reference)s has waited more than 7 working days for review (rule 4)."
-            ) % {"reference": application.reference},
+            text_for=lambda application=application: (
+                _("Application %(reference)s has waited more than 7 working days for review (rule 4).")
+                % {"reference": application.reference}
+            ),
         )
         for application in applications
         for clerk in clerks.get(application.station_id, [])
@@ -163,19 +183,34 @@ def notify_activation_reminders(cards, now) -> int:
             "partner bank branch to activate it; until then its financial functions cannot be used."
         )
         if user is not None and user.is_active:
-            rows.append(_portal_notice(user, key=f"activate{card.pk}:{stamp}:user{user.pk}", kind="activation_reminder",
-                                       application=card.application, text_for=text_for))
+            rows.append(
+                _portal_notice(
+                    user,
+                    key=f"activate{card.pk}:{stamp}:user{user.pk}",
+                    kind="activation_reminder",
+                    application=card.application,
+                    text_for=text_for,
+                )
+            )
             phone = user.phone if user.sms_notices_enabled else ""
         else:
             phone = card.application.phone
         if phone:
             with translation.override(user.preferred_language if user else "zh-hans"):
                 text = SMS_PREFIX + text_for()
-            rows.append(Notice(
-                dedupe_key=f"activate{card.pk}:{stamp}:sms", channel=Notice.Channel.SMS, recipient=user, phone=phone,
-                application=card.application, station=card.application.station, kind="activation_reminder",
-                text=text, delivery=Notice.Delivery.PENDING,
-            ))
+            rows.append(
+                Notice(
+                    dedupe_key=f"activate{card.pk}:{stamp}:sms",
+                    channel=Notice.Channel.SMS,
+                    recipient=user,
+                    phone=phone,
+                    application=card.application,
+                    station=card.application.station,
+                    kind="activation_reminder",
+                    text=text,
+                    delivery=Notice.Delivery.PENDING,
+                )
+            )
     Notice.objects.bulk_create(rows, ignore_conflicts=True)
     _send_pending_sms([row.dedupe_key for row in rows if row.channel == Notice.Channel.SMS])
     return len(rows)

@@ -16,8 +16,16 @@ def notify_status_change(status_event_id: int) -> None:
 
 
 @shared_task(
-    autoretry_for=(TransientError,), retry_backoff=5, retry_backoff_max=600, retry_jitter=True, max_retries=8,
-    acks_late=True, reject_on_worker_lost=True, time_limit=60, soft_time_limit=45, queue="notices",
+    autoretry_for=(TransientError,),
+    retry_backoff=5,
+    retry_backoff_max=600,
+    retry_jitter=True,
+    max_retries=8,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    time_limit=60,
+    soft_time_limit=45,
+    queue="notices",
 )
 def send_sms(notice_id: int) -> None:
     services.send_sms(notice_id)

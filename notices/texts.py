@@ -3,38 +3,59 @@
 from django.utils.translation import gettext as _
 
 STATUS_TEXTS = {
-    "submitted": lambda c: _(
-        "Your social security card application %(reference)s has been submitted. The station will review it "
-        "within 7 working days (by %(date)s)."
-    ) % c,
-    "returned": lambda c: _(
-        "Your application %(reference)s needs a correction: %(reason)s Please sign in, correct it and submit again."
-    ) % c,
-    "verifying": lambda c: _(
-        "Your application %(reference)s has been approved; the city information centre is checking the identity "
-        "and household record."
-    ) % c,
-    "opening_account": lambda c: _(
-        "Your application %(reference)s passed the identity check; the partner bank is opening the card's account."
-    ) % c,
-    "awaiting_payment": lambda c: _(
-        "The bank account for application %(reference)s is open. Please pay the card fee of %(fee)s yuan; "
-        "production starts once it is paid."
-    ) % c,
-    "in_production": lambda c: _(
-        "Your card (application %(reference)s) is being made; it should reach %(station)s by %(date)s."
-    ) % c,
-    "ready_for_pickup": lambda c: _(
-        "Your social security card is ready at %(station)s (%(address)s). Collect it within 30 days with your "
-        "resident ID card, or send a proxy with your signed authorisation."
-    ) % c,
-    "unclaimed": lambda c: _(
-        "Your social security card has waited at %(station)s for 30 days. You can still collect it; please come soon."
-    ) % c,
-    "collected": lambda c: _(
-        "Your social security card has been collected. Activate it at the partner bank to use its financial "
-        "functions; the initial medical password cannot be used to pay."
-    ) % c,
+    "submitted": lambda c: (
+        _(
+            "Your social security card application %(reference)s has been submitted. The station will review it "
+            "within 7 working days (by %(date)s)."
+        )
+        % c
+    ),
+    "returned": lambda c: (
+        _("Your application %(reference)s needs a correction: %(reason)s Please sign in, correct it and submit again.")
+        % c
+    ),
+    "verifying": lambda c: (
+        _(
+            "Your application %(reference)s has been approved; the city information centre is checking the identity "
+            "and household record."
+        )
+        % c
+    ),
+    "opening_account": lambda c: (
+        _("Your application %(reference)s passed the identity check; the partner bank is opening the card's account.")
+        % c
+    ),
+    "awaiting_payment": lambda c: (
+        _(
+            "The bank account for application %(reference)s is open. Please pay the card fee of %(fee)s yuan; "
+            "production starts once it is paid."
+        )
+        % c
+    ),
+    "in_production": lambda c: (
+        _("Your card (application %(reference)s) is being made; it should reach %(station)s by %(date)s.") % c
+    ),
+    "ready_for_pickup": lambda c: (
+        _(
+            "Your social security card is ready at %(station)s (%(address)s). Collect it within 30 days with your "
+            "resident ID card, or send a proxy with your signed authorisation."
+        )
+        % c
+    ),
+    "unclaimed": lambda c: (
+        _(
+            "Your social security card has waited at %(station)s for 30 days. You can still collect it; "
+            "please come soon."
+        )
+        % c
+    ),
+    "collected": lambda c: (
+        _(
+            "Your social security card has been collected. Activate it at the partner bank to use its financial "
+            "functions; the initial medical password cannot be used to pay."
+        )
+        % c
+    ),
     "cancelled": lambda c: _("Your application %(reference)s has been cancelled.") % c,
 }
 

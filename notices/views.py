@@ -16,7 +16,9 @@ from .models import Notice
 
 @login_required
 def my_notices(request):
-    notices = Notice.objects.filter(recipient=request.user, channel=Notice.Channel.PORTAL).order_by("-created_at", "-id")
+    notices = Notice.objects.filter(recipient=request.user, channel=Notice.Channel.PORTAL).order_by(
+        "-created_at", "-id"
+    )
     page = Paginator(notices, 20).get_page(request.GET.get("page"))
     unread = [notice.pk for notice in page.object_list if notice.read_at is None]
     if unread:
@@ -38,7 +40,9 @@ def sms_preference(request):
 def sms_log(request):
     """What was sent by SMS: a clerk sees their station's, an admin the city's."""
     require_role(request.user, Role.CLERK, Role.ADMIN)
-    sent = Notice.objects.filter(channel=Notice.Channel.SMS).select_related("application").order_by("-created_at", "-id")
+    sent = (
+        Notice.objects.filter(channel=Notice.Channel.SMS).select_related("application").order_by("-created_at", "-id")
+    )
     if request.user.role == Role.CLERK:
         sent = sent.filter(station_id=request.user.station_id)
     page = Paginator(sent, 50).get_page(request.GET.get("page"))

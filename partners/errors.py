@@ -7,12 +7,12 @@ the field the applicant must fix. No Django here: the simulators share these nam
 
 
 class PartnerError(Exception):
-    def __init__(self, message: str, *, code: str = "", field: str = "", status: int | None = None):
+    def __init__(self, message: str, *, code: str = "", field: str = "", http_status: int | None = None):
         super().__init__(message)
         self.message = message
         self.code = code
         self.field = field
-        self.status = status
+        self.http_status = http_status
 
 
 class TransientError(PartnerError):

@@ -32,9 +32,17 @@ class PartnerClient:
         self.timeout = timeout or (settings.PARTNER_CONNECT_TIMEOUT, settings.PARTNER_READ_TIMEOUT)
 
     def post(
-        self, path: str, payload: dict, *, operation: str, idempotency_key: str = "",
-        application_id: int | None = None, attempt: int = 1,
+        self,
+        path: str,
+        payload: dict,
+        *,
+        operation: str,
+        idempotency_key: str = "",
+        application_id: int | None = None,
+        attempt: int = 1,
+        log: bool = True,
     ) -> dict:
+        self._logging = log
         sent_at = timezone.now()
         started = time.monotonic()
         status = None
@@ -48,35 +56,99 @@ class PartnerClient:
             status = response.status_code
             body = _json(response)
         except requests.RequestException as error:
-            self._log(operation, application_id, idempotency_key, attempt, PartnerCall.Result.TRANSIENT, None,
-                      type(error).__name__, sent_at, started)
+            self._log(
+                operation,
+                application_id,
+                idempotency_key,
+                attempt,
+                PartnerCall.Result.TRANSIENT,
+                None,
+                type(error).__name__,
+                sent_at,
+                started,
+            )
             raise TransientError(f"{self.partner} did not answer: {type(error).__name__}") from error
 
         if status >= 500 or status == 429:
-            self._log(operation, application_id, idempotency_key, attempt, PartnerCall.Result.TRANSIENT, status,
-                      body.get("code", ""), sent_at, started)
-            raise TransientError(f"{self.partner} answered {status}", status=status)
+            self._log(
+                operation,
+                application_id,
+                idempotency_key,
+                attempt,
+                PartnerCall.Result.TRANSIENT,
+                status,
+                body.get("code", ""),
+                sent_at,
+                started,
+            )
+            raise TransientError(f"{self.partner} answered {status}", http_status=status)
         if status >= 400:
-            self._log(operation, application_id, idempotency_key, attempt, PartnerCall.Result.REFUSED, status,
-                      body.get("code", ""), sent_at, started)
+            self._log(
+                operation,
+                application_id,
+                idempotency_key,
+                attempt,
+                PartnerCall.Result.REFUSED,
+                status,
+                body.get("code", ""),
+                sent_at,
+                started,
+            )
             raise PermanentError(
                 body.get("message", f"{self.partner} refused"),
-                code=body.get("code", "refused"), field=body.get("field", ""), status=status,
+                code=body.get("code", "refused"),
+                field=body.get("field", ""),
+                http_status=status,
             )
-        self._log(operation, application_id, idempotency_key, attempt, PartnerCall.Result.OK, status,
-                  body.get("result", ""), sent_at, started)
+        self._log(
+            operation,
+            application_id,
+            idempotency_key,
+            attempt,
+            PartnerCall.Result.OK,
+            status,
+            body.get("result", ""),
+            sent_at,
+            started,
+        )
         return body
 
     def _log(self, operation, application_id, key, attempt, result, status, detail, sent_at, started) -> None:
         latency_ms = int((time.monotonic() - started) * 1000)
+        if not self._logging:
+            logger.info(
+                "partner=%s op=%s result=%s status=%s latency_ms=%s",
+                self.partner,
+                operation,
+                result,
+                status,
+                latency_ms,
+            )
+            return
         PartnerCall.objects.create(
-            partner=self.partner, operation=operation, application_id=application_id, idempotency_key=key,
-            attempt=attempt, result=result, http_status=status, detail=str(detail)[:300], latency_ms=latency_ms,
-            sent_at=sent_at, answered_at=timezone.now() if status is not None else None,
+            partner=self.partner,
+            operation=operation,
+            application_id=application_id,
+            idempotency_key=key,
+            attempt=attempt,
+            result=result,
+            http_status=status,
+            detail=str(detail)[:300],
+            latency_ms=latency_ms,
+            sent_at=sent_at,
+            answered_at=timezone.now() if status is not None else None,
         )
         # Log lines carry ids and outcomes only, never a name, ID number or phone.
-        logger.info("partner=%s op=%s application=%s attempt=%s result=%s status=%s latency_ms=%s",
-                    self.partner, operation, application_id, attempt, result, status, latency_ms)
+        logger.info(
+            "partner=%s op=%s application=%s attempt=%s result=%s status=%s latency_ms=%s",
+            self.partner,
+            operation,
+            application_id,
+            attempt,
+            result,
+            status,
+            latency_ms,
+        )
 
 
 def _json(response: requests.Response) -> dict:

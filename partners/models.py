@@ -26,14 +26,18 @@ class PartnerStep(models.Model):
         DONE = "done", _("Done")
         REFUSED = "refused", _("Refused")
 
-    application = models.ForeignKey("applications.CardApplication", on_delete=models.CASCADE, related_name="partner_steps")
+    application = models.ForeignKey(
+        "applications.CardApplication", on_delete=models.CASCADE, related_name="partner_steps"
+    )
     partner = models.CharField(_("partner"), max_length=10, choices=Partner.choices)
     idempotency_key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, unique=True, editable=False)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
     unavailable_since = models.DateTimeField(
-        _("partner unavailable since"), null=True, blank=True,
+        _("partner unavailable since"),
+        null=True,
+        blank=True,
         help_text=_("Set when retries ran out; a periodic job keeps trying and clears it."),
     )
     result_reference = models.CharField(_("partner's reference"), max_length=60, blank=True)

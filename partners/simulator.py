@@ -89,6 +89,9 @@ class Simulator:
 
         class RequestHandler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in separate writes; with Nagle on, each answer would wait ~40 ms
+            # for the caller's delayed ACK.
+            disable_nagle_algorithm = True
 
             def log_message(self, format, *args):  # noqa: A002 - the base class's name
                 logger.debug("%s %s", simulator.name, format % args)
@@ -149,9 +152,10 @@ class Simulator:
                 self.counters.clear()
                 self.reset()
             return 200, self.control_state(), 0
-        for route_method, pattern, handler in self._routes:
+        for route_method, pattern, route_handler in self._routes:
             match = pattern.match(path)
             if match and route_method == method:
+                handler = route_handler
                 break
         else:
             return 404, {"code": "not_found", "message": f"no route {method} {path}"}, 0

@@ -1,6 +1,6 @@
 """The base for tasks that call a partner: retries with backoff, then a state staff can see."""
 
-from celery import Task
+from celery import Task, shared_task
 
 from .errors import TransientError
 
@@ -32,3 +32,16 @@ class PartnerTask(Task):
 
             mark_partner_unavailable(args[0], self.partner, str(exc))
         super().on_failure(exc, task_id, args, kwargs, einfo)
+
+
+def _bench_counter():
+    import redis
+    from django.conf import settings
+
+    return redis.Redis.from_url(settings.CELERY_BROKER_URL)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=10, soft_time_limit=5, queue="partners")
+def noop(counter_key: str) -> None:
+    """Does nothing but count itself: the yardstick for the pipeline benchmark (bench/pipeline.py)."""
+    _bench_counter().incr(counter_key)

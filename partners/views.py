@@ -25,8 +25,12 @@ def _header(request, name: str) -> str | None:
 def vendor_callback(request):
     body = request.body
     problem = verify(
-        settings.VENDOR_WEBHOOK_SECRET, _header(request, TIMESTAMP_HEADER), _header(request, SIGNATURE_HEADER), body,
-        max_age=settings.VENDOR_WEBHOOK_MAX_AGE_SECONDS, now=time.time(),
+        settings.VENDOR_WEBHOOK_SECRET,
+        _header(request, TIMESTAMP_HEADER),
+        _header(request, SIGNATURE_HEADER),
+        body,
+        max_age=settings.VENDOR_WEBHOOK_MAX_AGE_SECONDS,
+        now=time.time(),
     )
     if problem:
         logger.warning("vendor callback refused: %s", problem)
@@ -35,7 +39,9 @@ def vendor_callback(request):
         payload = json.loads(body)
         event_id, event, key = payload["event_id"], payload["event"], payload["idempotency_key"]
     except (ValueError, KeyError, TypeError):
-        return JsonResponse({"code": "bad_request", "detail": "event_id, event and idempotency_key required"}, status=400)
+        return JsonResponse(
+            {"code": "bad_request", "detail": "event_id, event and idempotency_key required"}, status=400
+        )
     if event not in ("shipped", "failed"):
         return JsonResponse({"code": "bad_request", "detail": "event must be shipped or failed"}, status=400)
     step = PartnerStep.objects.filter(idempotency_key=_uuid_or_none(key), partner="vendor").first()
@@ -44,9 +50,13 @@ def vendor_callback(request):
     try:
         with transaction.atomic():
             callback = VendorCallback.objects.create(
-                event_id=str(event_id)[:100], event=event, order_id=str(payload.get("order_id", ""))[:60],
-                application_id=step.application_id, card_number=str(payload.get("card_number", ""))[:30],
-                batch_number=str(payload.get("batch_number", ""))[:60], reason=str(payload.get("reason", ""))[:200],
+                event_id=str(event_id)[:100],
+                event=event,
+                order_id=str(payload.get("order_id", ""))[:60],
+                application_id=step.application_id,
+                card_number=str(payload.get("card_number", ""))[:30],
+                batch_number=str(payload.get("batch_number", ""))[:60],
+                reason=str(payload.get("reason", ""))[:200],
             )
             transaction.on_commit(lambda: _enqueue_receive_shipment(callback.pk))
     except IntegrityError:

@@ -37,5 +37,7 @@ def register(partners, person, name: str | None = None, household_city: str = "æ
     """Put a person in the information centre's records (optionally under another name)."""
     with partners["registry"].lock:
         partners["registry"].records[person.id_number] = {
-            "id_number": person.id_number, "name": name or person.name, "household_city": household_city,
+            "id_number": person.id_number,
+            "name": name or person.name,
+            "household_city": household_city,
         }

@@ -46,7 +46,9 @@ def test_a_card_not_collected_in_30_days_becomes_unclaimed_and_is_reported(
     application = factories.make_application(alice_citizen, station, submit=True)
     with at(2026, 11, 1):
         factories.force_status(application, Status.READY_FOR_PICKUP)
-        CardApplication.objects.filter(pk=application.pk).update(status_changed_at=datetime.datetime.now(tz=datetime.UTC))
+        CardApplication.objects.filter(pk=application.pk).update(
+            status_changed_at=datetime.datetime.now(tz=datetime.UTC)
+        )
     with at(2026, 11, 30):
         assert mark_unclaimed_cards() == 0
     # the report is a partner call of its own (retried like the others): run it as the worker would
@@ -75,8 +77,12 @@ def test_older_than_two_months_goes_to_the_escalation_queue(alice_citizen, stati
 def test_unactivated_cards_get_a_reminder_after_a_week(alice_citizen, station):
     application = factories.make_application(alice_citizen, station, submit=True)
     with at(2026, 11, 2):
-        Card.objects.create(number="H1", application=application, person=alice_citizen.person,
-                            issued_at=datetime.datetime.now(tz=datetime.UTC))
+        Card.objects.create(
+            number="H1",
+            application=application,
+            person=alice_citizen.person,
+            issued_at=datetime.datetime.now(tz=datetime.UTC),
+        )
     with at(2026, 11, 5):
         assert remind_activation() == 0
     with at(2026, 11, 10):

@@ -12,6 +12,7 @@ def test_healthz_reports_the_database():
 
 @pytest.mark.django_db
 def test_healthz_reports_an_unreachable_broker(settings):
+    settings.JOBS_IN_PROCESS = False
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
     response = Client().get("/healthz")

@@ -12,11 +12,15 @@ from notices import tasks as notice_tasks
 from . import factories
 
 PARTNER_TASKS = [
-    application_tasks.verify_with_registry, application_tasks.open_bank_account, application_tasks.order_card,
+    application_tasks.verify_with_registry,
+    application_tasks.open_bank_account,
+    application_tasks.order_card,
     issuance_tasks.report_unclaimed,
 ]
 ALL_TASKS = PARTNER_TASKS + [
-    issuance_tasks.receive_shipment, notice_tasks.notify_status_change, notice_tasks.send_sms,
+    issuance_tasks.receive_shipment,
+    notice_tasks.notify_status_change,
+    notice_tasks.send_sms,
 ]
 
 
@@ -39,7 +43,9 @@ def test_the_visibility_timeout_exceeds_the_longest_task():
 
 
 @pytest.mark.django_db
-def test_jobs_are_enqueued_only_after_commit(alice_citizen, bob_clerk, station, django_capture_on_commit_callbacks, monkeypatch):
+def test_jobs_are_enqueued_only_after_commit(
+    alice_citizen, bob_clerk, station, django_capture_on_commit_callbacks, monkeypatch
+):
     application = factories.make_application(alice_citizen, station, submit=True)
     sent = []
     monkeypatch.setattr("applications.workflow._send", lambda name, object_id: sent.append(name))

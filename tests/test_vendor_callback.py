@@ -37,9 +37,15 @@ def ordered(partners, station):
 def shipped_body(application, **extra) -> bytes:
     step = PartnerStep.objects.get(application=application, partner="vendor")
     body = {
-        "event_id": f"{step.result_reference}:shipped", "event": "shipped", "order_id": step.result_reference,
-        "idempotency_key": str(step.idempotency_key), "reference": application.reference,
-        "card_number": "H00000042", "batch_number": "B20261127-S100-0001", "reason": "", **extra,
+        "event_id": f"{step.result_reference}:shipped",
+        "event": "shipped",
+        "order_id": step.result_reference,
+        "idempotency_key": str(step.idempotency_key),
+        "reference": application.reference,
+        "card_number": "H00000042",
+        "batch_number": "B20261127-S100-0001",
+        "reason": "",
+        **extra,
     }
     return json.dumps(body).encode()
 
@@ -130,5 +136,7 @@ def test_a_malformed_but_signed_body_is_a_400(settings):
 
 
 def test_an_unknown_order_is_a_404(settings, db):
-    body = json.dumps({"event_id": "e", "event": "shipped", "idempotency_key": "6f1c0d8e-0000-4000-8000-000000000000"}).encode()
+    body = json.dumps(
+        {"event_id": "e", "event": "shipped", "idempotency_key": "6f1c0d8e-0000-4000-8000-000000000000"}
+    ).encode()
     assert post(body, signed_headers(settings.VENDOR_WEBHOOK_SECRET, body)).status_code == 404

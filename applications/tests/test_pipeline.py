@@ -106,7 +106,10 @@ def test_with_a_card_fee_the_application_waits_for_payment(approved, partners):
 def test_bank_mismatch_returns_the_application_with_the_field(approved, partners):
     pipeline.verify_with_registry(approved.pk)
     with partners["bank"].lock:
-        partners["bank"].customers[approved.person.id_number] = {"id_number": approved.person.id_number, "name": "钱夕夕"}
+        partners["bank"].customers[approved.person.id_number] = {
+            "id_number": approved.person.id_number,
+            "name": "钱夕夕",
+        }
 
     pipeline.open_bank_account(approved.pk)
 
@@ -130,7 +133,9 @@ def test_bank_outage_retries_with_the_same_key_and_opens_one_account(approved, p
     pipeline.open_bank_account(approved.pk)
 
     assert status_of(approved) == Status.IN_PRODUCTION
-    keys = set(PartnerCall.objects.filter(application=approved, partner="bank").values_list("idempotency_key", flat=True))
+    keys = set(
+        PartnerCall.objects.filter(application=approved, partner="bank").values_list("idempotency_key", flat=True)
+    )
     assert keys == {str(step.idempotency_key)}
     assert partners["bank"].state()["accounts"] == 1
 
@@ -142,9 +147,13 @@ def test_the_same_key_never_opens_a_second_account(approved, partners):
     _application, step = started
     from partners.bank.client import BankClient
 
-    first = BankClient().open_account(id_number=approved.person.id_number, name=approved.person.name,
-                                      phone=approved.phone, idempotency_key=str(step.idempotency_key),
-                                      application_id=approved.pk)
+    first = BankClient().open_account(
+        id_number=approved.person.id_number,
+        name=approved.person.name,
+        phone=approved.phone,
+        idempotency_key=str(step.idempotency_key),
+        application_id=approved.pk,
+    )
     pipeline.open_bank_account(approved.pk)
 
     approved.refresh_from_db()

@@ -62,7 +62,9 @@ def test_sms_off_means_portal_notices_only(alice_citizen, station):
 
 
 def test_the_guardian_is_told_about_the_childs_application_with_the_name_masked(alice_citizen, station):
-    application = factories.make_ward_application(alice_citizen, station, datetime.date(2022, 3, 3))  # pre-school: no photo
+    application = factories.make_ward_application(
+        alice_citizen, station, datetime.date(2022, 3, 3)
+    )  # pre-school: no photo
     from applications.services import submit_application
 
     submit_application(application.pk, actor=alice_citizen)

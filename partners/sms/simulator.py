@@ -1,7 +1,7 @@
 """The SMS gateway: accepts messages and keeps them, so tests and the demo can read what was sent.
 
-    POST /messages  {"to", "text", "idempotency_key"} -> 202 {"message_id"}
-    GET  /messages?to=13800000000 -> {"messages": [...]} (newest last)
+POST /messages  {"to", "text", "idempotency_key"} -> 202 {"message_id"}
+GET  /messages?to=13800000000 -> {"messages": [...]} (newest last)
 """
 
 import itertools

@@ -14,7 +14,6 @@ tick travel in one box with a batch number.
 """
 
 import itertools
-from concurrent.futures import ThreadPoolExecutor
 import json
 import logging
 import threading
@@ -22,6 +21,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from partners.signing import signed_headers
 from partners.simulator import Request, Simulator
@@ -44,6 +44,8 @@ class VendorSimulator(Simulator):
 
     def reset(self) -> None:
         self.orders: dict[str, dict] = {}
+        self.open_orders: set[str] = set()
+        self.callbacks_due: set[str] = set()
         self.by_key: dict[str, str] = {}
         self.fail_references: set[str] = set()
         self.failure_reason = "芯片写入失败"
@@ -62,7 +64,7 @@ class VendorSimulator(Simulator):
             "stage_seconds": self.stage_seconds,
             "callbacks_sent": self.callbacks_sent,
             "callbacks_failed": self.callbacks_failed,
-            "pending_callbacks": sum(1 for o in self.orders.values() if o["callback_due"]),
+            "pending_callbacks": len(self.callbacks_due),
         }
 
     def routes(self) -> None:
@@ -104,6 +106,7 @@ class VendorSimulator(Simulator):
                 "event": None,
             }
             self.by_key[key] = order_id
+            self.open_orders.add(order_id)
         return 201, {"order_id": order_id, "state": "queued"}
 
     def get_order(self, request: Request) -> tuple[int, dict]:
@@ -137,9 +140,8 @@ class VendorSimulator(Simulator):
         now = time.monotonic()
         with self.lock:
             boxes: dict[str, str] = {}
-            for order in self.orders.values():
-                if order["state"] in ("shipped", "failed"):
-                    continue
+            for order_id in list(self.open_orders):
+                order = self.orders[order_id]
                 while order["state"] not in ("shipped", "failed") and (
                     force or now - order["stage_started"] >= self.stage_seconds
                 ):
@@ -149,6 +151,7 @@ class VendorSimulator(Simulator):
                         order["state"] = "failed"
                         order["event"] = "failed"
                         order["callback_due"] = True
+                        self.callbacks_due.add(order_id)
                     else:
                         order["state"] = "shipped"
                         order["event"] = "shipped"
@@ -158,11 +161,14 @@ class VendorSimulator(Simulator):
                             boxes[station] = f"B{time.strftime('%Y%m%d')}-{station}-{next(self._batches):04d}"
                         order["batch_number"] = boxes[station]
                         order["callback_due"] = True
+                        self.callbacks_due.add(order_id)
                     order["stage_started"] = now
+                if order["state"] in ("shipped", "failed"):
+                    self.open_orders.discard(order_id)
 
     def deliver_callbacks(self) -> None:
         with self.lock:
-            due = [dict(order) for order in self.orders.values() if order["callback_due"]]
+            due = [dict(self.orders[order_id]) for order_id in self.callbacks_due]
         if due:
             list(self._senders.map(self._deliver, due))
 
@@ -188,6 +194,7 @@ class VendorSimulator(Simulator):
         with self.lock:
             if delivered:
                 self.orders[order["order_id"]]["callback_due"] = False
+                self.callbacks_due.discard(order["order_id"])
                 self.callbacks_sent += 1
             else:
                 self.callbacks_failed += 1

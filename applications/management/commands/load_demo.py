@@ -21,7 +21,6 @@ from applications.sample_photos import make_id_photo
 DEMO_PASSWORD = "Sbcard-demo-2026"  # noqa: S105 - published demo logins, listed in the README
 
 
-
 def photo_upload() -> SimpleUploadedFile:
     return SimpleUploadedFile("photo.jpg", make_id_photo(), content_type="image/jpeg")
 

@@ -49,8 +49,13 @@ class Command(BaseCommand):
 
         def work() -> None:
             with start_worker(
-                app, pool="threads", concurrency=4, perform_ping_check=False, loglevel="WARNING",
-                queues=["celery", "partners", "notices"], shutdown_timeout=5,
+                app,
+                pool="threads",
+                concurrency=4,
+                perform_ping_check=False,
+                loglevel="WARNING",
+                queues=["celery", "partners", "notices"],
+                shutdown_timeout=5,
             ):
                 ready.set()
                 threading.Event().wait()
