@@ -29,9 +29,17 @@ def make_station(code: str | None = None, name: str = "测试服务站") -> Serv
     return ServiceStation.objects.create(code=code, name=f"{name}{code}", address="测试路1号")
 
 
+def next_credit_code() -> str:
+    """A valid unified social credit code (the check character computed by python-stdnum)."""
+    from stdnum.cn import uscc
+
+    body = f"91330106MA{next(_sequence):07d}"
+    return body + uscc.calc_check_digit(body)
+
+
 def make_employer(station: ServiceStation, *, approved: bool = True) -> Employer:
     return Employer.objects.create(
-        name=f"测试公司{next(_sequence)}", credit_code="91310000MA1FL8TQ36", station=station, is_approved=approved
+        name=f"测试公司{next(_sequence)}", credit_code=next_credit_code(), station=station, is_approved=approved
     )
 
 
