@@ -46,3 +46,35 @@ def require_role(user, *roles: str) -> None:
         return
     if user.role not in roles:
         raise Http404
+
+
+def cards_visible_to(user) -> QuerySet:
+    """A citizen's cards (and their wards'), the cards a clerk's station issued, all of them for admins."""
+    from issuance.models import Card
+
+    cards = Card.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return cards.none()
+    if user.is_city_admin:
+        return cards
+    if user.role == Role.CLERK:
+        return cards.filter(application__station_id=user.station_id)
+    if user.role == Role.CITIZEN:
+        return cards.filter(Q(person__user_id=user.pk) | Q(application__applicant_id=user.pk))
+    return cards.none()
+
+
+def access_card_by_id(user, card_id) -> "Card":  # noqa: F821
+    try:
+        card_id = int(card_id)
+    except (TypeError, ValueError) as error:
+        raise Http404 from error
+    card = (
+        cards_visible_to(user)
+        .select_related("person", "application__station", "application__applicant")
+        .filter(pk=card_id)
+        .first()
+    )
+    if card is None:
+        raise Http404
+    return card

@@ -28,6 +28,12 @@ class ServiceStation(models.Model):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     opening_hours = models.CharField(_("opening hours"), max_length=100, blank=True)
     is_active = models.BooleanField(_("accepts applications"), default=True)
+    instant_issuance = models.BooleanField(
+        _("replaces cards at once (立等可取)"),
+        default=False,
+        help_text=_("A city-level window with a card printer: a replacement with complete data is issued at once."),
+    )
+    daily_appointment_capacity = models.PositiveSmallIntegerField(_("phone appointments per day"), default=40)
 
     class Meta:
         verbose_name = _("service station")

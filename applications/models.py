@@ -169,6 +169,9 @@ class CardApplication(models.Model):
     photo = models.ForeignKey(
         "Photo", verbose_name=_("photo"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set by an employer roster import when the information centre's record has the person's ID photo
+    # (rule 18: local residents with a second-generation ID use it), so no photo needs uploading.
+    photo_on_file_at_registry = models.BooleanField(_("ID photo on file at the information centre"), default=False)
     # Filled in by the partners: the card's bank account (rule 3) and, once shipped, the card itself.
     bank_account_number = models.CharField(_("bank account"), max_length=19, blank=True, editable=False)
     card_number = models.CharField(_("card number"), max_length=30, blank=True, editable=False)
@@ -227,7 +230,10 @@ class CardApplication(models.Model):
 
     @property
     def needs_photo(self) -> bool:
-        """Rule 17: a pre-school child's card carries no photo."""
+        """Whether a photo must be uploaded: not for a pre-school child's card (rule 17), nor when the
+        information centre already has the person's ID photo (rule 18, set by a roster import)."""
+        if self.photo_on_file_at_registry:
+            return False
         return not self.person.is_pre_school(timezone.localdate())
 
     @property

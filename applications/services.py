@@ -280,8 +280,14 @@ def submit_application(application_id: int, *, actor) -> CardApplication:
     return workflow.apply_event(application_id, "submit", actor=actor)
 
 
+@transaction.atomic
 def approve_application(application_id: int, *, actor) -> CardApplication:
-    return workflow.apply_event(application_id, "approve", actor=actor)
+    application = workflow.apply_event(application_id, "approve", actor=actor)
+    if application.kind in (ApplicationKind.REPLACEMENT, ApplicationKind.EXCHANGE):
+        from issuance.services import retire_old_card
+
+        retire_old_card(application.pk, actor=actor)  # the old card stops when the new one is approved
+    return application
 
 
 def return_application(application_id: int, *, actor, reason_code: str, note: str = "") -> CardApplication:

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -10,7 +10,12 @@ urlpatterns = [
     path("applications/<int:application_id>/", views.application_detail, name="detail"),
     path("applications/<int:application_id>/photo/", views.application_photo, name="photo"),
     path("applications/<int:application_id>/guardian-proof/", views.guardian_proof, name="guardian_proof"),
-    path("applications/<int:application_id>/<str:event>/", views.citizen_action, name="citizen_action"),
+    # Only submit and withdraw: other paths under an application belong to other apps (proxy, certificate).
+    re_path(
+        r"^applications/(?P<application_id>\d+)/(?P<event>submit|withdraw)/$",
+        views.citizen_action,
+        name="citizen_action",
+    ),
     path("station/queue/", views.station_queue, name="station_queue"),
     path("station/applications/", views.station_applications, name="station_applications"),
     path("station/applications/<int:application_id>/", views.review, name="review"),

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import access_application_by_id, applications_visible_to, require_role
 from accounts.models import Role
+from issuance.forms import NameProxyForm
 from partners.models import PartnerStep
 from sbcard.errors import DomainError
 
@@ -24,6 +25,8 @@ from .progress import NEXT_STEP, correction_request, current_step_deadline, fore
 from .workflow import allowed_events
 
 CITIZEN_EVENTS = {"submit", "withdraw"}
+# A holder can name who will collect the card at any point before it is collected (rule 9).
+PROXY_STATUSES = [s for s in Status.values if s not in ("draft", "collected", "cancelled")]
 CLERK_EVENTS = {"approve"}
 WARD_FIELD_NAMES = {"name": "holder_name", "id_number": "holder_id_number"}
 
@@ -129,6 +132,8 @@ def application_detail(request, application_id: int):
         "form": form,
         "events": allowed_events(application, request.user),
         "photo_rules": photo_rules_text(),
+        "proxy_statuses": PROXY_STATUSES,
+        "proxy_form": NameProxyForm(),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "applications/detail.html", context, status=status)

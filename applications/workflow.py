@@ -53,6 +53,13 @@ def counter_intake_only(application: CardApplication) -> str | None:
     return missing_for_submission(application)
 
 
+def instant_replacement_only(application: CardApplication) -> str | None:
+    """Rule 13: city-level windows with a card printer replace a lost card at once when the data are complete."""
+    if application.kind != "replacement" or not application.station.instant_issuance:
+        return _("Only a replacement at a station that issues cards on the spot (立等可取) is printed here.")
+    return None
+
+
 @dataclass(frozen=True)
 class Transition:
     source: str
@@ -167,6 +174,14 @@ TRANSITIONS: list[Transition] = [
         needs_reason=True,
     ),
     _t(
+        Status.VERIFYING,
+        "issue_at_station",
+        Status.READY_FOR_PICKUP,
+        {CLERK},
+        gettext_lazy("Printed at the station on the spot (立等可取)"),
+        guard=instant_replacement_only,
+    ),
+    _t(
         Status.READY_FOR_PICKUP,
         "mark_unclaimed",
         Status.UNCLAIMED,
@@ -229,7 +244,9 @@ def apply_event(application_id: int, event: str, *, actor, reason_code: str = ""
     """
     with transaction.atomic():
         application = (
-            CardApplication.objects.select_for_update(of=("self",)).select_related("person").get(pk=application_id)
+            CardApplication.objects.select_for_update(of=("self",))
+            .select_related("person", "station")
+            .get(pk=application_id)
         )
         return apply_event_to_locked(application, event, actor=actor, reason_code=reason_code, reason=reason)
 
@@ -297,7 +314,7 @@ def apply_event_in_bulk(
     with transaction.atomic():
         applications = list(
             CardApplication.objects.select_for_update(of=("self",))
-            .select_related("person")
+            .select_related("person", "station")
             .filter(pk__in=ids)
             .order_by("pk")
         )

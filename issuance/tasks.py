@@ -76,3 +76,68 @@ def remind_activation() -> int:
         notify_activation_reminders(due, now)
         Card.objects.filter(pk__in=[card.pk for card in due]).update(activation_reminded_at=now)
     return len(due)
+
+
+BANK_LOSS_KIND = {
+    "report_lost_orally": "oral",
+    "confirm_loss_in_writing": "written",
+    "report_lost_in_writing": "written",
+    "unreport": "withdrawn",
+    "lapse_oral_report": "withdrawn",
+    "replace": "closed",
+    "exchange": "closed",
+}
+
+
+@shared_task(bind=True, base=PartnerTask, partner="bank")
+def tell_bank(self, card_event_id: int) -> None:
+    """Rule 12: the bank hears of every loss report, its withdrawal or lapse, and of a card's end."""
+    from partners.bank.client import BankClient
+
+    from .models import CardEvent
+
+    event = CardEvent.objects.select_related("card__application").filter(pk=card_event_id).first()
+    if event is None or event.event not in BANK_LOSS_KIND or not event.card.application.bank_account_number:
+        return
+    BankClient().report_loss(
+        account_number=event.card.application.bank_account_number,
+        kind=BANK_LOSS_KIND[event.event],
+        idempotency_key=f"card-event-{event.pk}",
+        application_id=event.card.application_id,
+    )
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
+def lapse_oral_loss_reports() -> int:
+    """Rule 12: warn on the last day; lapse the day after (working days)."""
+    from notices.services import notify_loss_lapse_warnings
+
+    from .models import LossReport
+    from .services import lapse_oral_reports, oral_reports_about_to_lapse
+
+    now = timezone.now()
+    today = timezone.localdate(now)
+    lapsed = lapse_oral_reports(today)
+    if is_working_day(today):
+        warn = list(oral_reports_about_to_lapse(today)[:5000])
+        notify_loss_lapse_warnings(warn, now)
+        LossReport.objects.filter(pk__in=[report.pk for report in warn]).update(lapse_warned_at=now)
+    return lapsed
+
+
+@shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
+def remind_appointments() -> int:
+    """Rule 7: a reminder the day before each phone appointment."""
+    from notices.services import notify_appointments
+
+    from .intake import appointments_for_tomorrow
+    from .models import Appointment
+
+    today = timezone.localdate()
+    if not is_working_day(today):
+        return 0
+    due = list(appointments_for_tomorrow(today)[:5000])
+    with transaction.atomic():
+        notify_appointments(due, kind="appointment_reminder")
+        Appointment.objects.filter(pk__in=[a.pk for a in due]).update(reminded_at=timezone.now())
+    return len(due)

@@ -223,3 +223,122 @@ def _send_pending_sms(keys: list[str]) -> None:
         "pk", flat=True
     ):
         transaction.on_commit(lambda notice_id=notice_id: send_sms.delay(notice_id))
+
+
+def _notices_for(*, key: str, kind: str, text_for, people, application, station) -> list[Notice]:
+    """Portal and SMS notices for (user or None, phone, is_holder) recipients, in each one's language."""
+    rows = []
+    for user, phone, is_holder in people:
+        language = user.preferred_language if user is not None else "zh-hans"
+        with translation.override(language):
+            text = text_for()
+            if not is_holder and application is not None:
+                text = for_someone_else(text, application.person.name)
+        who = f"user{user.pk}" if user is not None else f"phone{phone}"
+        if user is not None:
+            rows.append(
+                Notice(
+                    dedupe_key=f"{key}:{who}:portal",
+                    channel=Notice.Channel.PORTAL,
+                    recipient=user,
+                    application=application,
+                    station=station,
+                    kind=kind,
+                    text=text,
+                )
+            )
+        if phone and (user is None or user.sms_notices_enabled):
+            rows.append(
+                Notice(
+                    dedupe_key=f"{key}:{who}:sms",
+                    channel=Notice.Channel.SMS,
+                    recipient=user,
+                    phone=phone,
+                    application=application,
+                    station=station,
+                    kind=kind,
+                    text=SMS_PREFIX + text,
+                    delivery=Notice.Delivery.PENDING,
+                )
+            )
+    return rows
+
+
+def notify_card_event(card_event_id: int) -> int:
+    """Every card event reaches the holder (and the guardian who applied) in the portal and by SMS."""
+    from issuance.models import CardEvent, LossReport
+
+    from .texts import CARD_TEXTS
+
+    event = (
+        CardEvent.objects.select_related(
+            "card__person__user", "card__application__applicant", "card__application__station"
+        )
+        .filter(pk=card_event_id)
+        .first()
+    )
+    if event is None or event.event not in CARD_TEXTS:
+        return 0
+    card = event.card
+    application = card.application
+    context = {"swipe_limit": card.swipe_limit or "", "deadline": ""}
+    if event.event == "report_lost_orally":
+        report = LossReport.objects.filter(card=card, kind=LossReport.Kind.ORAL).order_by("-created_at").first()
+        context["deadline"] = report.written_deadline.isoformat() if report and report.written_deadline else ""
+    rows = _notices_for(
+        key=f"card{event.pk}",
+        kind=f"card_{event.event}",
+        text_for=lambda: CARD_TEXTS[event.event](context),
+        people=recipients_for(application),
+        application=application,
+        station=application.station,
+    )
+    with transaction.atomic():
+        Notice.objects.bulk_create(rows, ignore_conflicts=True)
+        _send_pending_sms([row.dedupe_key for row in rows if row.channel == Notice.Channel.SMS])
+    return len(rows)
+
+
+def notify_loss_lapse_warnings(reports, now) -> int:
+    from .texts import CARD_TEXTS
+
+    rows = []
+    for report in reports:
+        application = report.card.application
+        context = {"deadline": report.written_deadline.isoformat()}
+        rows += _notices_for(
+            key=f"lapsewarn{report.pk}",
+            kind="loss_lapse_warning",
+            text_for=lambda context=context: CARD_TEXTS["loss_lapse_warning"](context),
+            people=recipients_for(application),
+            application=application,
+            station=application.station,
+        )
+    with transaction.atomic():
+        Notice.objects.bulk_create(rows, ignore_conflicts=True)
+        _send_pending_sms([row.dedupe_key for row in rows if row.channel == Notice.Channel.SMS])
+    return len(rows)
+
+
+def notify_appointments(appointments, *, kind: str) -> int:
+    """Rule 7: the caller gets the appointment by SMS, and a reminder the day before."""
+    from .texts import CARD_TEXTS
+
+    rows = []
+    for appointment in appointments:
+        context = {
+            "date": appointment.date.isoformat(),
+            "station": appointment.station.name,
+            "address": appointment.station.address,
+        }
+        rows += _notices_for(
+            key=f"{kind}{appointment.pk}",
+            kind=kind,
+            text_for=lambda context=context: CARD_TEXTS[kind](context),
+            people=[(None, appointment.phone, True)],
+            application=None,
+            station=appointment.station,
+        )
+    Notice.objects.bulk_create(rows, ignore_conflicts=True)
+    _send_pending_sms([row.dedupe_key for row in rows if row.channel == Notice.Channel.SMS])
+    return len(rows)

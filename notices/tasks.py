@@ -29,3 +29,9 @@ def notify_status_change(status_event_id: int) -> None:
 )
 def send_sms(notice_id: int) -> None:
     services.send_sms(notice_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60, soft_time_limit=45, queue="notices")
+def notify_card_event(card_event_id: int) -> None:
+    """Portal notices and SMS for one card event."""
+    services.notify_card_event(card_event_id)

@@ -73,3 +73,58 @@ def mask_name(name: str) -> str:
 
 def for_someone_else(text: str, holder_name: str) -> str:
     return _("(for %(holder)s) ") % {"holder": mask_name(holder_name)} + text
+
+
+CARD_TEXTS = {
+    "activate": lambda c: (
+        _(
+            "Your social security card is active. Daily pharmacy swipes: at most %(swipe_limit)s. The initial medical "
+            "password cannot be used to pay: change it at a pharmacy or hospital terminal first."
+        )
+        % c
+    ),
+    "report_lost_orally": lambda c: (
+        _(
+            "Your card is reported lost and suspended. Confirm the report in writing at a station with your resident "
+            "ID card by %(deadline)s, or it lapses and the card works again."
+        )
+        % c
+    ),
+    "confirm_loss_in_writing": lambda c: (
+        _("Your card's loss report is confirmed in writing. You can apply for a replacement card.") % c
+    ),
+    "report_lost_in_writing": lambda c: (
+        _("Your card is reported lost in writing. You can apply for a replacement card.") % c
+    ),
+    "lapse_oral_report": lambda c: (
+        _(
+            "Your oral loss report was not confirmed in writing and has lapsed: the card works again. If it is really "
+            "lost, report it again."
+        )
+        % c
+    ),
+    "unreport": lambda c: _("Your card's loss report is withdrawn; the card works again.") % c,
+    "replace": lambda c: _("Your old card is stopped; the replacement card is being made.") % c,
+    "exchange": lambda c: _("Your old card is stopped; the new card is being made.") % c,
+    "loss_lapse_warning": lambda c: (
+        _(
+            "Today (%(deadline)s) is the last day to confirm your card's loss report in writing at a station; "
+            "otherwise it lapses tomorrow."
+        )
+        % c
+    ),
+    "appointment_booked": lambda c: (
+        _(
+            "Your appointment to apply for a social security card: %(date)s at %(station)s (%(address)s). "
+            "Bring your resident ID card and household register."
+        )
+        % c
+    ),
+    "appointment_reminder": lambda c: (
+        _(
+            "Reminder: your appointment at %(station)s is tomorrow, %(date)s. Bring your resident ID card and "
+            "household register."
+        )
+        % c
+    ),
+}

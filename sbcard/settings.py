@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "issuance",
     "partners",
     "notices",
+    "rosters",
 ]
 
 MIDDLEWARE = [
@@ -214,6 +215,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "status", "kind" or "channel" of their own: name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "ApplicationStatusEnum": "applications.models.Status",
+        "ApplicationKindEnum": "applications.models.ApplicationKind",
+        "ApplicationChannelEnum": "applications.models.Channel",
+        "CardStatusEnum": "issuance.models.CardStatus",
+        "LossReportKindEnum": "issuance.models.LossReport.Kind",
+        "LossReportChannelEnum": "issuance.models.LossReport.Channel",
+    },
 }
 
 # --- Jobs -----------------------------------------------------------------------------------
@@ -246,6 +256,10 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-overdue-applications": {"task": "applications.tasks.escalate_overdue_applications", "schedule": 3600.0},
     "mark-unclaimed-cards": {"task": "issuance.tasks.mark_unclaimed_cards", "schedule": 3600.0},
     "remind-activation": {"task": "issuance.tasks.remind_activation", "schedule": 3600.0},
+    "lapse-oral-loss-reports": {"task": "issuance.tasks.lapse_oral_loss_reports", "schedule": 3600.0},
+    "remind-appointments": {"task": "issuance.tasks.remind_appointments", "schedule": 3600.0},
+    # A paid roster batch: its applications that reach awaiting_payment later are moved on to production.
+    "start-production-of-paid-batches": {"task": "rosters.tasks.start_production_of_paid_batches", "schedule": 60.0},
 }
 
 # --- Partner systems ------------------------------------------------------------------------
@@ -265,6 +279,27 @@ if not VENDOR_WEBHOOK_SECRET:
         raise ImproperlyConfigured("VENDOR_WEBHOOK_SECRET must be set in production.")
     VENDOR_WEBHOOK_SECRET = "demo-" + SECRET_KEY[:24]
 VENDOR_WEBHOOK_MAX_AGE_SECONDS = env_int("VENDOR_WEBHOOK_MAX_AGE_SECONDS", 300)
+# The partner bank's payment callbacks for employer batches' card fees (rule 6), signed the same way.
+BANK_CALLBACK_SECRET = env_str("BANK_CALLBACK_SECRET")
+if not BANK_CALLBACK_SECRET:
+    if PRODUCTION:
+        raise ImproperlyConfigured("BANK_CALLBACK_SECRET must be set in production.")
+    BANK_CALLBACK_SECRET = "demo-bank-" + SECRET_KEY[:24]
+BANK_CALLBACK_MAX_AGE_SECONDS = env_int("BANK_CALLBACK_MAX_AGE_SECONDS", 300)
+
+# --- Employer rosters -----------------------------------------------------------------------
+ROSTER_MAX_BYTES = env_int("ROSTER_MAX_BYTES", 20 * 1024 * 1024)  # a 100,000-row XLSX is about 6 MB
+ROSTER_MAX_ROWS = env_int("ROSTER_MAX_ROWS", 100_000)
+# An XLSX is a ZIP too: what its members may unpack to, and the compression ratio past which it is a bomb.
+ROSTER_MAX_UNPACKED_BYTES = env_int("ROSTER_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
+PHOTO_ZIP_MAX_BYTES = env_int("PHOTO_ZIP_MAX_BYTES", 200 * 1024 * 1024)
+PHOTO_ZIP_MAX_FILES = env_int("PHOTO_ZIP_MAX_FILES", 100_000)
+ZIP_MAX_COMPRESSION_RATIO = env_int("ZIP_MAX_COMPRESSION_RATIO", 100)
+# Rows checked per query and per registry request: the number of queries grows with these, not with rows.
+ROSTER_CHUNK_ROWS = env_int("ROSTER_CHUNK_ROWS", 1000)
+# Dry runs of larger uploads run as a Celery job whose progress the page polls; smaller ones at once.
+ROSTER_BACKGROUND_BYTES = env_int("ROSTER_BACKGROUND_BYTES", 256 * 1024)
+PHOTO_ZIP_BACKGROUND_BYTES = env_int("PHOTO_ZIP_BACKGROUND_BYTES", 2 * 1024 * 1024)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

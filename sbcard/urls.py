@@ -6,11 +6,15 @@ from rest_framework.routers import DefaultRouter
 from accounts import api as accounts_api
 from accounts import views as accounts_views
 from applications.api import views as applications_api
+from issuance import api as issuance_api
+from rosters import api as rosters_api
 
 from .health import healthz
 
 router = DefaultRouter()
 router.register("applications", applications_api.ApplicationViewSet, basename="application")
+router.register("roster-batches", rosters_api.RosterBatchViewSet, basename="roster-batch")
+router.register("cards", issuance_api.CardViewSet, basename="card")
 
 api_v1 = [
     path("auth/sign-up/", accounts_api.SignUpView.as_view(), name="api-sign-up"),
@@ -19,6 +23,11 @@ api_v1 = [
     path("stations/", applications_api.StationListView.as_view(), name="api-stations"),
     path("return-reasons/", applications_api.ReturnReasonListView.as_view(), name="api-return-reasons"),
     path("station/queue/", applications_api.StationQueueView.as_view(), name="api-station-queue"),
+    path("applications/<int:application_id>/hand-over/", issuance_api.HandOverView.as_view(), name="api-hand-over"),
+    path("appointments/", issuance_api.AppointmentListView.as_view(), name="api-appointments"),
+    path("walk-ins/", issuance_api.WalkInView.as_view(), name="api-walk-ins"),
+    path("registry-check/", issuance_api.RegistryCheckView.as_view(), name="api-registry-check"),
+    path("certificates/<str:token>/", issuance_api.CertificateCheckView.as_view(), name="api-certificate-check"),
     path("", include(router.urls)),
 ]
 
@@ -29,6 +38,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("applications.urls")),
     path("", include("notices.urls")),
+    path("", include("rosters.urls")),
+    path("", include("issuance.urls")),
     path("partners/", include("partners.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),

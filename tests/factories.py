@@ -126,3 +126,35 @@ def force_status(application: CardApplication, status: str) -> CardApplication:
 
 
 OPEN_STATUSES_IN_ORDER = [s.value for s in Status]
+
+
+def make_card(citizen: User, station: ServiceStation, *, status: str = "issued", number: str | None = None):
+    """A card handed over to `citizen` (test set-up: the status is put straight in place)."""
+    import datetime as _dt
+
+    from issuance.models import Card
+
+    application = make_application(citizen, station, submit=True)
+    card_number = number or f"H{next(_sequence):08d}"
+    CardApplication.objects.filter(pk=application.pk).update(
+        status=Status.COLLECTED, card_number=card_number, bank_account_number=f"62170000000{next(_sequence):08d}"
+    )
+    card = Card.objects.create(
+        number=card_number,
+        application=application,
+        person=citizen.person,
+        issued_at=_dt.datetime.now(tz=_dt.UTC),
+        swipe_limit=2 if status != "issued" else None,
+    )
+    Card.objects.filter(pk=card.pk).update(status=status)
+    card.refresh_from_db()
+    return card
+
+
+def ready_for_pickup(citizen: User, station: ServiceStation, *, batch: str = "B1") -> CardApplication:
+    application = make_application(citizen, station, submit=True)
+    CardApplication.objects.filter(pk=application.pk).update(
+        status=Status.READY_FOR_PICKUP, card_number=f"H{next(_sequence):08d}", card_batch_number=batch
+    )
+    application.refresh_from_db()
+    return application

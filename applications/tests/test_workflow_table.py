@@ -2,6 +2,7 @@
 
 import pytest
 
+from accounts.models import ServiceStation
 from applications.models import CardApplication, Channel, Status, StatusEvent
 from applications.workflow import ADMIN, CLERK, EMPLOYER_AGENT, EVENTS, HOLDER, ROLES, SYSTEM, TABLE, apply_event
 from sbcard.errors import Conflict, InvalidInput, NotPermitted
@@ -33,6 +34,9 @@ def test_transition_table(world, status, event, role):
     application, actors = world
     if event == "accept_at_counter":
         CardApplication.objects.filter(pk=application.pk).update(channel=Channel.COUNTER)
+    if event == "issue_at_station":  # its guard: a replacement at a station that prints cards on the spot
+        CardApplication.objects.filter(pk=application.pk).update(kind="replacement")
+        ServiceStation.objects.filter(pk=application.station_id).update(instant_issuance=True)
     factories.force_status(application, status)
     events_before = StatusEvent.objects.filter(application=application).count()
     transition = TABLE.get((status, event))

@@ -5,6 +5,7 @@
                         -> 422 {"code": "customer_mismatch", "field": "name"} when its customer record differs
     POST /activations   {"account_number", "swipe_limit", "idempotency_key"}
     POST /loss-reports  {"account_number", "kind": "oral"|"written"|"withdrawn", "idempotency_key"}
+    POST /payments      {"reference", "amount_yuan", "callback_url", "idempotency_key"} -> a signed callback
 
 The same idempotency key always gets the same answer, and never a second account.
 """
@@ -35,6 +36,7 @@ class BankSimulator(Simulator):
         self.route("POST", "/accounts", self.open_account)
         self.route("POST", "/activations", self.notice("activation"))
         self.route("POST", "/loss-reports", self.notice("loss_report"))
+        self.route("POST", "/payments", self.take_payment)
         self.route("GET", "/_control/accounts", self.list_accounts)
         self.route("POST", "/_control/customers", self.add_customers)
 
@@ -75,12 +77,62 @@ class BankSimulator(Simulator):
             def work():
                 if body.get("account_number") not in self.accounts:
                     return 404, {"code": "unknown_account", "message": "no such account"}
-                self.notices.append({"kind": kind, **body})
+                self.notices.append({**body, "notice": kind})
                 return 202, {"received": True}
 
             return self._idempotent(body.get("idempotency_key", ""), work)
 
         return handler
+
+    def take_payment(self, request: Request) -> tuple[int, dict]:
+        """POST /payments {"reference", "amount_yuan", "callback_url", "idempotency_key"}: an employer pays a
+        batch's card fee (rule 6). The bank then calls `callback_url` with {"event_id", "reference",
+        "amount_yuan"} signed like the vendor's callbacks (secret: `callback_secret`, else the
+        BANK_CALLBACK_SECRET environment variable), trying three times."""
+        import json
+        import os
+        import threading
+        import time
+        import urllib.error
+        import urllib.request
+
+        from partners.signing import signed_headers
+
+        body = request.json()
+        if not body.get("reference") or not body.get("callback_url") or not str(body.get("amount_yuan", "")).isdigit():
+            return 400, {"code": "bad_request", "message": "reference, amount_yuan and callback_url are required"}
+        secret = getattr(self, "callback_secret", "") or os.environ.get("BANK_CALLBACK_SECRET", "")
+
+        def deliver(payment: dict) -> None:
+            data = json.dumps(
+                {k: payment[k] for k in ("event_id", "reference", "amount_yuan")}, ensure_ascii=False
+            ).encode()
+            for attempt in range(3):
+                headers = {"Content-Type": "application/json", **signed_headers(secret, data)}
+                call = urllib.request.Request(payment["callback_url"], data=data, headers=headers, method="POST")  # noqa: S310
+                try:
+                    with urllib.request.urlopen(call, timeout=10) as response:  # noqa: S310 - loopback portal
+                        if 200 <= response.status < 300:
+                            payment["delivered"] = True
+                            return
+                except (urllib.error.URLError, OSError):
+                    pass
+                time.sleep(0.5 * (attempt + 1))
+
+        def work():
+            payment = {
+                "kind": "payment",
+                "event_id": f"PAY-{len(self.notices) + 1:06d}-{body['idempotency_key'][:8]}",
+                "reference": body["reference"],
+                "amount_yuan": int(body["amount_yuan"]),
+                "callback_url": body["callback_url"],
+                "delivered": False,
+            }
+            self.notices.append(payment)
+            threading.Thread(target=deliver, args=(payment,), name="bank-payment-callback", daemon=True).start()
+            return 201, {"event_id": payment["event_id"], "received": True}
+
+        return self._idempotent(body.get("idempotency_key", ""), work)
 
     def list_accounts(self, request: Request) -> tuple[int, dict]:
         id_number = request.query_params().get("id_number")

@@ -1,5 +1,6 @@
 from dataclasses import dataclass
 
+from partners.errors import TransientError
 from partners.http import PartnerClient
 
 
@@ -8,6 +9,7 @@ class RegistryAnswer:
     result: str  # match, mismatch, no_record
     fields: list[str]
     household_city: str = ""
+    record: dict | None = None  # what the information centre holds: name, household city
 
 
 class RegistryClient(PartnerClient):
@@ -26,7 +28,23 @@ class RegistryClient(PartnerClient):
             result=body.get("result", ""),
             fields=list(body.get("fields", [])),
             household_city=body.get("household_city", ""),
+            record=body.get("record"),
         )
+
+    def lookup_batch(self, people: list[dict], *, chunk: int = 1000) -> list[dict]:
+        """One answer per {"id_number", "name"}, in order, a request per `chunk` people (an employer roster).
+
+        Each answer is a dict as /lookup gives: result, fields, household_city, has_id_photo.
+        """
+        answers: list[dict] = []
+        for start in range(0, len(people), chunk):
+            part = people[start : start + chunk]
+            body = self.post("/lookup-batch", {"people": part}, operation="lookup_batch")
+            got = body.get("answers", [])
+            if len(got) != len(part):
+                raise TransientError("registry answered a batch lookup with the wrong number of answers")
+            answers += got
+        return answers
 
     def report_unclaimed(self, *, reference: str, station_code: str, idempotency_key: str, application_id: int):
         self.post(

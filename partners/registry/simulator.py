@@ -2,6 +2,7 @@
 
     POST /lookup     {"id_number", "name"} -> {"result": "match" | "mismatch" | "no_record", "fields": [...]}
     POST /unclaimed  {"reference", "station_code"} -> a card not collected 30 days after the notice
+    POST /lookup-batch {"people": [{"id_number", "name"}, ...]} -> {"answers": [one /lookup answer each]}
     POST /_control/records  {"records": [{"id_number", "name", "household_city"}], "unknown": "no_record"|"match"}
 
 Unknown people answer "no record" unless `unknown` is "match" (the demo, where anyone who signs up
@@ -29,6 +30,7 @@ class RegistrySimulator(Simulator):
 
     def routes(self) -> None:
         self.route("POST", "/lookup", self.lookup)
+        self.route("POST", "/lookup-batch", self.lookup_batch)
         self.route("POST", "/unclaimed", self.report_unclaimed)
         self.route("POST", "/_control/records", self.add_records)
 
@@ -49,13 +51,47 @@ class RegistrySimulator(Simulator):
                 return 200, {"result": "match", "household_city": "", "has_id_photo": False}
             return 200, {"result": "no_record", "fields": []}
         fields = [field for field in ("name",) if record.get(field) != body.get(field)]
+        # The record itself goes back too: a station shows it beside the form (rule 8).
+        downloaded = {"name": record.get("name", ""), "household_city": record.get("household_city", "")}
         if fields:
-            return 200, {"result": "mismatch", "fields": fields}
+            return 200, {"result": "mismatch", "fields": fields, "record": downloaded}
         return 200, {
             "result": "match",
             "household_city": record.get("household_city", ""),
             "has_id_photo": bool(record.get("has_id_photo")),
+            "record": downloaded,
         }
+
+    def lookup_batch(self, request: Request) -> tuple[int, dict]:
+        """POST /lookup-batch {"people": [{"id_number", "name"}, ...]} (at most 5,000) -> {"answers": [...]}
+        in the same order, each as /lookup answers: an employer roster is checked in a few requests."""
+        people = request.json().get("people")
+        if not isinstance(people, list) or len(people) > 5000:
+            return 400, {"code": "bad_request", "message": "people: a list of at most 5000"}
+        answers = []
+        with self.lock:
+            for person in people:
+                id_number, name = person.get("id_number", ""), person.get("name", "")
+                record = self.records.get(id_number)
+                if not id_number or not name:
+                    answers.append({"result": "bad_request", "fields": ["id_number", "name"]})
+                elif record is None:
+                    answers.append(
+                        {"result": "match", "household_city": "", "has_id_photo": False}
+                        if self.unknown == "match"
+                        else {"result": "no_record", "fields": []}
+                    )
+                elif record.get("name") != name:
+                    answers.append({"result": "mismatch", "fields": ["name"]})
+                else:
+                    answers.append(
+                        {
+                            "result": "match",
+                            "household_city": record.get("household_city", ""),
+                            "has_id_photo": bool(record.get("has_id_photo")),
+                        }
+                    )
+        return 200, {"answers": answers}
 
     def report_unclaimed(self, request: Request) -> tuple[int, dict]:
         with self.lock:

@@ -34,6 +34,9 @@
       var input = document.getElementById(box.dataset.for);
       if (input) { input.addEventListener("change", function () { checkPhoto(input, box); }); }
     });
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
     document.querySelectorAll("form[data-confirm]").forEach(function (form) {
       form.addEventListener("submit", function (event) {
         if (!window.confirm(form.dataset.confirm)) { event.preventDefault(); }

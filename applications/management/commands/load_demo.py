@@ -45,6 +45,7 @@ class Command(BaseCommand):
             address="解放东路18号市民中心B座1楼",
             phone="0571-12333",
             opening_hours="周一至周五 9:00-17:00",
+            instant_issuance=True,
         )
         hightech = ServiceStation.objects.create(
             code="S002",
@@ -76,6 +77,9 @@ class Command(BaseCommand):
                 name=name, id_number=resident_id(region, birth, sequence), phone=phone, password=DEMO_PASSWORD
             )
             self._scenario(user, scenario, central, clerk_central)
+        from issuance.demo import load_card_demo
+
+        load_card_demo(station=central, clerk=clerk_central, password=DEMO_PASSWORD)
 
     def _scenario(self, user: User, scenario: str, station: ServiceStation, clerk: User) -> None:
         common = {

@@ -1,0 +1,351 @@
+"""The dry run: every row of a roster checked, in chunks, and stored with its refusals.
+
+For each chunk of rows (ROSTER_CHUNK_ROWS) the database is asked a fixed number of questions (people
+on file, open applications, cards held) and the information centre answers one batch request, so the
+number of queries and calls grows with chunks, never with rows. Photos come from the ZIP, named by ID
+number (rule 18), and go through the same checks as an online photo.
+
+Each chunk's rows are written as they are checked, with the progress the page polls. A dry run that
+stops half way (a killed worker) starts again from the top when the job runs again: it deletes what it
+wrote first, so a batch never holds half a report.
+"""
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.idnumbers import parse_resident_id
+from applications.models import OPEN_STATUSES, ApplicationKind, CardApplication, Person
+from applications.photos import check_photo, photo_file_name
+from issuance.models import Card, CardStatus
+from partners.registry.client import RegistryClient
+from sbcard.errors import InvalidInput
+from sbcard.validators import validate_mobile_phone, validate_person_name
+
+from .models import RosterBatch, RosterRow
+from .reading import (
+    HEADER_BY_KEY,
+    INSURANCE_BY_TEXT,
+    INSURANCE_CHOICES,
+    RawRow,
+    open_zip_safely,
+    parse_roster,
+    read_member,
+)
+
+logger = logging.getLogger("rosters")
+
+PHOTO_COLUMN = "照片"  # not a column of the sheet: the photo in the ZIP
+NAME_MARKS = set("·• ")
+PHOTO_NAME = re.compile(r"^(\d{17}[\dX]|\d{15})\.JPE?G$")
+CARD_GONE = (CardStatus.REPLACED, CardStatus.EXCHANGED)
+
+
+@dataclass
+class Checked:
+    raw: RawRow
+    name: str = ""
+    id_number: str = ""
+    phone: str = ""
+    insurance_type: str = ""
+    household_city: str = ""
+    address: str = ""
+    refusals: list[dict] = field(default_factory=list)
+    photo_on_file_at_registry: bool = False
+    photo_file: str = ""
+    photo_sha256: str = ""
+    photo_size_bytes: int = 0
+
+    @property
+    def accepted(self) -> bool:
+        return not self.refusals
+
+    def refuse(self, key: str, message) -> None:
+        self.refusals.append({"column": HEADER_BY_KEY.get(key, key), "message": str(message)})
+
+
+class PhotoArchive:
+    """The ZIP of photos, indexed by the ID number in each file's name; names are never used as paths."""
+
+    def __init__(self, data: bytes):
+        self.archive = open_zip_safely(
+            data,
+            max_unpacked=settings.PHOTO_ZIP_MAX_BYTES,
+            max_members=settings.PHOTO_ZIP_MAX_FILES,
+            field="photos",
+            what=_("The ZIP of photos"),
+        )
+        self.members = {}
+        self.unnamed = 0
+        for member in self.archive.infolist():
+            if member.is_dir() or "__MACOSX" in member.filename:
+                continue
+            match = PHOTO_NAME.match(PurePosixPath(member.filename.replace("\\", "/")).name.upper())
+            if match is None:
+                self.unnamed += 1
+                continue
+            number = match.group(1)
+            if len(number) == 15:
+                try:
+                    number = parse_resident_id(number).number
+                except ValidationError:
+                    self.unnamed += 1
+                    continue
+            self.members[number] = member
+
+    def photo(self, id_number: str) -> tuple[str, bytes | None]:
+        """('missing' | 'too_large' | 'ok', bytes)."""
+        member = self.members.get(id_number)
+        if member is None:
+            return "missing", None
+        if member.file_size > settings.PHOTO_MAX_BYTES:
+            return "too_large", None
+        data = read_member(self.archive, member, settings.PHOTO_MAX_BYTES)
+        return ("too_large", None) if data is None else ("ok", data)
+
+
+def check_fields(raw: RawRow) -> Checked:
+    values = raw.values
+    row = Checked(raw=raw)
+    for key, message in raw.problems:
+        row.refuse(key, message)
+    name = values.get("name", "").strip()
+    try:
+        validate_person_name(name)
+        if not all(ch.isalpha() or ch in NAME_MARKS for ch in name) or name[0] in NAME_MARKS:
+            raise ValidationError(_("A name has letters only (and · between parts), as on the resident ID card."))
+        row.name = name
+    except ValidationError as error:
+        row.refuse("name", " ".join(error.messages))
+    if not any(refusal["column"] == HEADER_BY_KEY["id_number"] for refusal in row.refusals):
+        try:
+            row.id_number = parse_resident_id(values.get("id_number", "")).number
+        except ValidationError as error:
+            row.refuse("id_number", " ".join(error.messages))
+    phone = re.sub(r"[\s-]", "", values.get("phone", ""))
+    phone = phone[3:] if phone.startswith("+86") else phone
+    try:
+        validate_mobile_phone(phone)
+        row.phone = phone
+    except ValidationError as error:
+        row.refuse("phone", " ".join(error.messages))
+    insurance = INSURANCE_BY_TEXT.get(values.get("insurance_type", "").strip())
+    if insurance is None:
+        row.refuse(
+            "insurance_type",
+            _("Choose one of: %(choices)s.") % {"choices": "、".join(INSURANCE_CHOICES)},
+        )
+    else:
+        row.insurance_type = insurance
+    for key, limit in (("household_city", 60), ("address", 200)):
+        text = values.get(key, "").strip()
+        if not text:
+            row.refuse(key, _("This cell is empty; fill it in."))
+        elif len(text) > limit:
+            row.refuse(key, _("At most %(limit)d characters.") % {"limit": limit})
+        else:
+            setattr(row, key, text)
+    return row
+
+
+def _check_against_records(rows: list[Checked]) -> None:
+    """People on file under another name, open applications and cards held: three queries per chunk."""
+    numbers = [row.id_number for row in rows if row.accepted]
+    if not numbers:
+        return
+    names = dict(Person.objects.filter(id_number__in=numbers).values_list("id_number", "name"))
+    open_applications = dict(
+        CardApplication.objects.filter(
+            person__id_number__in=numbers, kind=ApplicationKind.NEW, status__in=OPEN_STATUSES
+        ).values_list("person__id_number", "status")
+    )
+    holders = set(
+        Card.objects.filter(person__id_number__in=numbers)
+        .exclude(status__in=CARD_GONE)
+        .values_list("person__id_number", flat=True)
+    )
+    from applications.models import Status
+
+    for row in rows:
+        if not row.accepted:
+            continue
+        if row.id_number in names and names[row.id_number] != row.name:
+            row.refuse("name", _("Our record for this ID number has another name; enter it exactly as on the ID card."))
+        if row.id_number in holders:
+            row.refuse(
+                "id_number",
+                _("This person already holds a social security card; a lost or damaged card is replaced instead."),
+            )
+        elif row.id_number in open_applications:
+            row.refuse(
+                "id_number",
+                _("This person already has an open application (%(status)s); it is not filed twice.")
+                % {"status": Status(open_applications[row.id_number]).label},
+            )
+
+
+def _check_with_registry(rows: list[Checked], client: RegistryClient) -> None:
+    """Rules 7, 8: the information centre's record, one request per chunk."""
+    candidates = [row for row in rows if row.accepted]
+    if not candidates:
+        return
+    answers = client.lookup_batch(
+        [{"id_number": row.id_number, "name": row.name} for row in candidates], chunk=settings.ROSTER_CHUNK_ROWS
+    )
+    for row, answer in zip(candidates, answers, strict=True):
+        result = answer.get("result")
+        if result == "match":
+            row.photo_on_file_at_registry = bool(answer.get("has_id_photo"))
+        elif result == "mismatch":
+            row.refuse(
+                "name",
+                _("The city information centre's record has a different name; enter it exactly as on the ID card."),
+            )
+        else:
+            row.refuse(
+                "id_number",
+                _(
+                    "The city information centre has no household record for this person: register the household "
+                    "first (户籍登记)."
+                ),
+            )
+
+
+def _check_photos(rows: list[Checked], photos: PhotoArchive | None, batch: RosterBatch) -> None:
+    today = timezone.localdate()
+    for row in rows:
+        if not row.accepted or row.photo_on_file_at_registry:
+            continue
+        resident = parse_resident_id(row.id_number)
+        holder = Person(id_number=row.id_number, birth_date=resident.birth_date)
+        if holder.is_pre_school(today):
+            continue  # rule 17: no photo on a pre-school child's card
+        state, data = photos.photo(row.id_number) if photos is not None else ("missing", None)
+        if state == "missing":
+            row.refuse(
+                PHOTO_COLUMN,
+                _(
+                    "No photo: the information centre has no ID photo for this person, and the ZIP has no file "
+                    "named %(name)s."
+                )
+                % {"name": f"{row.id_number}.jpg"},
+            )
+            continue
+        if state == "too_large":
+            row.refuse(PHOTO_COLUMN, _("The photo is larger than 40 KB."))
+            continue
+        try:
+            checked = check_photo(SimpleUploadedFile(f"{row.id_number}.jpg", data, content_type="image/jpeg"))
+        except InvalidInput as error:
+            row.refuse(PHOTO_COLUMN, error.message)
+            continue
+        name = f"roster-photos/{batch.pk}/{photo_file_name(row.id_number)}"
+        if default_storage.exists(name):
+            default_storage.delete(name)  # a dry run that runs again
+        row.photo_file = default_storage.save(name, ContentFile(checked.content))
+        row.photo_sha256 = checked.sha256
+        row.photo_size_bytes = len(checked.content)
+
+
+def _row_model(batch: RosterBatch, row: Checked) -> RosterRow:
+    values = row.raw.values
+    return RosterRow(
+        batch=batch,
+        line=row.raw.line,
+        name=(row.name or values.get("name", ""))[:60],
+        id_number=(row.id_number or values.get("id_number", ""))[:18],
+        phone=(row.phone or values.get("phone", ""))[:20],
+        insurance_type=(row.insurance_type or values.get("insurance_type", ""))[:24],
+        household_city=(row.household_city or values.get("household_city", ""))[:60],
+        address=(row.address or values.get("address", ""))[:200],
+        accepted=row.accepted,
+        refusals=row.refusals,
+        photo_on_file_at_registry=row.photo_on_file_at_registry,
+        photo_file=row.photo_file,
+        photo_sha256=row.photo_sha256,
+        photo_size_bytes=row.photo_size_bytes,
+    )
+
+
+def row_fingerprint(row: RosterRow | Checked) -> str:
+    return "|".join((row.id_number, row.name, row.phone, row.insurance_type, row.household_city, row.address))
+
+
+def check_batch(batch_id: int, *, roster: bytes, photos: bytes | None) -> RosterBatch | None:
+    """Run the dry run of a batch in `checking`. Raises partners' TransientError when the information
+    centre does not answer (the job retries); every other problem ends in a report or `unreadable`."""
+    batch = RosterBatch.objects.filter(pk=batch_id, state=RosterBatch.State.CHECKING).first()
+    if batch is None:
+        return None  # done already: a redelivered job
+    RosterRow.objects.filter(batch=batch).delete()
+    RosterBatch.objects.filter(pk=batch.pk).update(rows_checked=0)
+    try:
+        parsed = parse_roster(roster, batch.file_name)
+        archive = PhotoArchive(photos) if photos else None
+    except InvalidInput as error:
+        RosterBatch.objects.filter(pk=batch.pk).update(
+            state=RosterBatch.State.UNREADABLE, problem=str(error.message), checked_at=timezone.now()
+        )
+        return RosterBatch.objects.get(pk=batch.pk)
+    RosterBatch.objects.filter(pk=batch.pk).update(
+        total_rows=len(parsed.rows), encoding=parsed.encoding, file_format=parsed.file_format
+    )
+    client = RegistryClient()
+    first_line: dict[str, int] = {}
+    fingerprints: list[str] = []
+    accepted = refused = 0
+    size = settings.ROSTER_CHUNK_ROWS
+    for start in range(0, len(parsed.rows), size):
+        rows = [check_fields(raw) for raw in parsed.rows[start : start + size]]
+        for row in rows:
+            if not row.id_number:
+                continue
+            if row.id_number in first_line:
+                row.refuse(
+                    "id_number",
+                    _("The same ID number is already on row %(line)d.") % {"line": first_line[row.id_number]},
+                )
+            else:
+                first_line[row.id_number] = row.raw.line
+        _check_against_records(rows)
+        _check_with_registry(rows, client)
+        _check_photos(rows, archive, batch)
+        with transaction.atomic():
+            RosterRow.objects.bulk_create([_row_model(batch, row) for row in rows], batch_size=size)
+            RosterBatch.objects.filter(pk=batch.pk).update(rows_checked=F("rows_checked") + len(rows))
+        for row in rows:
+            if row.accepted:
+                accepted += 1
+                fingerprints.append(row_fingerprint(row))
+            else:
+                refused += 1
+    fingerprints.sort()
+    digest = hashlib.sha256("\n".join(fingerprints).encode()).hexdigest() if fingerprints else ""
+    problem = ""
+    if archive is not None and archive.unnamed:
+        problem = _(
+            "%(count)d files in the ZIP are not named by an ID number (such as 330106199001010012.jpg) and were "
+            "not used."
+        ) % {"count": archive.unnamed}
+    RosterBatch.objects.filter(pk=batch.pk, state=RosterBatch.State.CHECKING).update(
+        state=RosterBatch.State.CHECKED,
+        accepted_rows=accepted,
+        refused_rows=refused,
+        rows_sha256=digest,
+        problem=problem,
+        checked_at=timezone.now(),
+    )
+    logger.info("roster batch=%s checked: %s accepted, %s refused", batch.pk, accepted, refused)
+    return RosterBatch.objects.get(pk=batch.pk)

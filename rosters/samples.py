@@ -1,0 +1,69 @@
+"""Generated rosters and photo ZIPs for the demo data, tests and benchmarks (never real people)."""
+
+import csv
+import datetime
+import io
+import zipfile
+
+from openpyxl import Workbook
+
+from applications.idnumbers import make_resident_id
+from applications.sample_photos import make_id_photo
+
+from .reading import COLUMNS
+
+HEADERS = [header for _key, header, _aliases in COLUMNS]
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
+GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "堃", "秀英", "桂英"]
+
+
+def sample_rows(
+    count: int, *, region: str = "330106", first_birth: datetime.date = datetime.date(1960, 1, 1), offset: int = 0
+) -> list[dict]:
+    """`count` people with valid, distinct ID numbers: 1,000 a birth date, one birth date a day from `first_birth`."""
+    rows = []
+    for index in range(offset, offset + count):
+        birth = first_birth + datetime.timedelta(days=index // 1000)
+        rows.append(
+            {
+                "name": SURNAMES[index % len(SURNAMES)] + GIVEN[(index // len(SURNAMES)) % len(GIVEN)],
+                "id_number": make_resident_id(region, birth, index % 1000),
+                "phone": f"139{index % 100_000_000:08d}",
+                "insurance_type": "城镇职工基本医疗保险",
+                "household_city": "杭州市",
+                "address": f"杭州市滨江区江南大道{index % 5000 + 1}号",
+            }
+        )
+    return rows
+
+
+def _records(rows: list[dict], headers: list[str] | None) -> list[list]:
+    keys = [key for key, _header, _aliases in COLUMNS]
+    return [headers or HEADERS] + [[row.get(key, "") for key in keys] for row in rows]
+
+
+def roster_xlsx(rows: list[dict], *, headers: list[str] | None = None, extra: list[list] | None = None) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("人员名册")
+    for record in _records(rows, headers) + (extra or []):
+        sheet.append(record)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def roster_csv(rows: list[dict], *, encoding: str = "utf-8-sig", headers: list[str] | None = None) -> bytes:
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\r\n")
+    writer.writerows(_records(rows, headers))
+    return text.getvalue().encode(encoding)
+
+
+def photos_zip(id_numbers: list[str], *, photo: bytes | None = None) -> bytes:
+    """One generated ID photo per number, named `<ID number>.jpg`, in one ZIP."""
+    photo = photo or make_id_photo()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for number in id_numbers:
+            archive.writestr(f"photos/{number}.jpg", photo)
+    return out.getvalue()

@@ -1,0 +1,572 @@
+"""Employer operations (rule 19): register and approve an employer, upload a roster for a dry run,
+submit its accepted rows as one batch of applications, pay the batch's fee (rule 6), and collect the
+batch's cards at the station (rule 9, the agent as proxy).
+
+Applications move only through applications.workflow: a batch is created `draft` with
+`record_creation_in_bulk` and submitted with `apply_event_in_bulk`, all in one transaction.
+"""
+
+import hashlib
+import logging
+import uuid
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from stdnum.cn import uscc
+
+from accounts.models import Employer, Role, ServiceStation, User, validate_credit_code
+from applications import workflow
+from applications.idnumbers import parse_resident_id
+from applications.models import (
+    OPEN_STATUSES,
+    ApplicationKind,
+    CardApplication,
+    Channel,
+    CityPolicy,
+    Person,
+    Photo,
+    Status,
+)
+from applications.workdays import add_working_days
+from issuance.models import Card
+from issuance.services import ProxyDetails, hand_over_cards
+from sbcard.errors import Conflict, InvalidInput, NotPermitted
+from sbcard.uploads import check_document, read_limited
+from sbcard.validators import validate_mobile_phone, validate_person_name
+
+from .checks import CARD_GONE, check_batch
+from .models import BatchApplication, EmployerApproval, EmployerDocument, RosterBatch, RosterRow
+
+logger = logging.getLogger("rosters")
+
+COLLECTABLE = (Status.READY_FOR_PICKUP, Status.UNCLAIMED)
+
+
+def _chunks(items: list, size: int | None = None):
+    size = size or settings.ROSTER_CHUNK_ROWS
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# --- employers ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def register_employer(
+    *,
+    name: str,
+    credit_code: str,
+    station: ServiceStation,
+    contact_phone: str,
+    agent_username: str,
+    agent_name: str,
+    agent_phone: str,
+    password: str,
+    documents: dict,
+) -> User:
+    """A new employer, waiting for approval, with its agent's account and its three materials."""
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise InvalidInput(_("Enter the employer's registered name."), field="name")
+    code = uscc.compact(credit_code or "")
+    try:
+        validate_credit_code(code)
+    except ValidationError as error:
+        raise InvalidInput(" ".join(error.messages), code="invalid_credit_code", field="credit_code") from error
+    if Employer.objects.filter(credit_code=code).exists():
+        raise Conflict(
+            _("This employer is already registered; ask its agent or the station to add you."),
+            code="employer_exists",
+            field="credit_code",
+        )
+    if station is None or not station.is_active:
+        raise InvalidInput(_("Choose an open station."), field="station")
+    try:
+        validate_person_name(agent_name)
+        validate_mobile_phone(agent_phone)
+    except ValidationError as error:
+        raise InvalidInput(" ".join(error.messages), field="agent_name") from error
+    if not agent_username or User.objects.filter(username=agent_username).exists():
+        raise Conflict(_("This user name is taken; choose another."), code="username_taken", field="agent_username")
+    missing = [str(kind.label) for kind in EmployerDocument.Kind if not documents.get(kind.value)]
+    if missing:
+        raise InvalidInput(
+            _("Upload every material: %(missing)s.") % {"missing": "、".join(missing)}, field="documents"
+        )
+    checked = {kind: check_document(upload, field=kind) for kind, upload in documents.items()}
+    employer = Employer.objects.create(
+        name=name, credit_code=code, station=station, contact_phone=(contact_phone or "").strip()[:30]
+    )
+    agent = User(
+        username=agent_username,
+        full_name=agent_name.strip(),
+        phone=agent_phone,
+        role=Role.EMPLOYER_AGENT,
+        employer=employer,
+    )
+    try:
+        password_validation.validate_password(password, agent)
+    except ValidationError as error:
+        raise InvalidInput(" ".join(error.messages), code="weak_password", field="password") from error
+    agent.set_password(password)
+    agent.save()
+    for kind, document in checked.items():
+        _store_document(employer, kind, document, agent)
+    return agent
+
+
+def _store_document(employer: Employer, kind: str, document, actor) -> EmployerDocument:
+    record = EmployerDocument(employer=employer, kind=kind, content_type=document.kind, uploaded_by=actor)
+    record.file.save(f"{uuid.uuid4().hex}.{document.extension}", ContentFile(document.content), save=False)
+    record.save()
+    return record
+
+
+@transaction.atomic
+def replace_employer_document(employer_id: int, *, actor, kind: str, upload) -> EmployerDocument:
+    if actor.role != Role.EMPLOYER_AGENT or actor.employer_id != employer_id:
+        raise NotPermitted(_("Only the employer's agent can change its materials."))
+    if kind not in EmployerDocument.Kind.values:
+        raise InvalidInput(_("Unknown material."), field="kind")
+    document = check_document(upload, field=kind)
+    employer = Employer.objects.select_for_update().get(pk=employer_id)
+    EmployerDocument.objects.filter(employer=employer, kind=kind).delete()
+    return _store_document(employer, kind, document, actor)
+
+
+@transaction.atomic
+def approve_employer(employer_id: int, *, actor) -> Employer:
+    """A clerk of the employer's station, or an admin, approves it once its materials are in."""
+    employer = Employer.objects.select_for_update().get(pk=employer_id)
+    if not (actor.is_city_admin or (actor.is_clerk and actor.station_id == employer.station_id)):
+        raise NotPermitted(_("Only a clerk of the employer's station or an administrator can approve it."))
+    if employer.is_approved:
+        return employer
+    have = set(employer.documents.values_list("kind", flat=True))
+    missing = [str(kind.label) for kind in EmployerDocument.Kind if kind.value not in have]
+    if missing:
+        raise Conflict(
+            _("The employer has not handed in: %(missing)s.") % {"missing": "、".join(missing)},
+            code="materials_missing",
+        )
+    employer.is_approved = True
+    employer.save(update_fields=["is_approved"])
+    EmployerApproval.objects.update_or_create(employer=employer, defaults={"approved_by": actor})
+    return employer
+
+
+# --- rosters: upload and dry run ---------------------------------------------------------------
+
+
+def _require_agent(actor) -> Employer:
+    if not actor.is_authenticated or actor.role != Role.EMPLOYER_AGENT or actor.employer_id is None:
+        raise NotPermitted(_("Only an employer's agent submits rosters."))
+    employer = Employer.objects.select_related("station").get(pk=actor.employer_id)
+    if not employer.is_approved:
+        raise NotPermitted(
+            _("The employer has not been approved yet: a clerk checks its materials before its first roster."),
+            code="employer_not_approved",
+        )
+    return employer
+
+
+def _display_name(upload) -> str:
+    name = str(getattr(upload, "name", "") or "roster").replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in name if ch.isprintable())[:120] or "roster"
+
+
+def upload_roster(*, actor, roster, photos=None, corrects: RosterBatch | None = None) -> tuple[RosterBatch, bool]:
+    """Store the upload as a new batch in `checking` and run its dry run: at once for a small upload,
+    as a job for a large one. Returns (batch, is_new): the same file uploaded again gives its batch back."""
+    employer = _require_agent(actor)
+    roster_bytes = read_limited(roster, settings.ROSTER_MAX_BYTES, field="roster", what=_("The roster"))
+    photo_bytes = None
+    if photos is not None:
+        photo_bytes = read_limited(photos, settings.PHOTO_ZIP_MAX_BYTES, field="photos", what=_("The ZIP of photos"))
+    digest = hashlib.sha256(roster_bytes + b"\0" + (photo_bytes or b"")).hexdigest()
+    with transaction.atomic():
+        Employer.objects.select_for_update().filter(pk=employer.pk).first()  # one upload at a time per employer
+        earlier = (
+            RosterBatch.objects.filter(employer=employer, file_sha256=digest)
+            .exclude(state=RosterBatch.State.UNREADABLE)
+            .order_by("-created_at")
+            .first()
+        )
+        if earlier is not None:
+            if earlier.is_submitted:
+                raise Conflict(
+                    _("This file was already submitted as batch %(reference)s on %(date)s; it is not filed twice.")
+                    % {
+                        "reference": earlier.reference,
+                        "date": timezone.localtime(earlier.submitted_at).strftime("%Y-%m-%d"),
+                    },
+                    code="duplicate_roster",
+                    extra={"batch_id": earlier.pk},
+                )
+            return earlier, False
+        batch = RosterBatch(
+            employer=employer,
+            station=employer.station,
+            created_by=actor,
+            file_name=_display_name(roster),
+            file_format=RosterBatch.Format.XLSX if roster_bytes[:2] == b"PK" else RosterBatch.Format.CSV,
+            file_sha256=digest,
+            corrects=corrects if corrects is not None and corrects.employer_id == employer.pk else None,
+        )
+        batch.roster_file.save(f"{uuid.uuid4().hex}.{batch.file_format}", ContentFile(roster_bytes), save=False)
+        if photo_bytes is not None:
+            batch.photos_file.save(f"{uuid.uuid4().hex}.zip", ContentFile(photo_bytes), save=False)
+        batch.save()
+        background = (
+            len(roster_bytes) > settings.ROSTER_BACKGROUND_BYTES
+            or len(photo_bytes or b"") > settings.PHOTO_ZIP_BACKGROUND_BYTES
+        )
+        if background:
+            transaction.on_commit(lambda: _enqueue_check(batch.pk))
+    if not background:
+        run_dry_run(batch.pk, roster=roster_bytes, photos=photo_bytes)
+    batch.refresh_from_db()
+    return batch, True
+
+
+def _enqueue_check(batch_id: int) -> None:
+    from .tasks import check_roster
+
+    check_roster.delay(batch_id)
+
+
+def run_dry_run(batch_id: int, *, roster: bytes | None = None, photos: bytes | None = None) -> RosterBatch | None:
+    """The dry run, reading the stored files when not given. The information centre not answering
+    leaves the batch `checking` and hands it to the job, which retries."""
+    from partners.errors import TransientError
+
+    batch = RosterBatch.objects.get(pk=batch_id)
+    if roster is None:
+        with batch.roster_file.open("rb") as stored:
+            roster = stored.read()
+        if batch.photos_file:
+            with batch.photos_file.open("rb") as stored:
+                photos = stored.read()
+    try:
+        return check_batch(batch_id, roster=roster, photos=photos)
+    except TransientError:
+        RosterBatch.objects.filter(pk=batch_id).update(
+            problem=_("The city information centre did not answer; the check is retried automatically.")
+        )
+        _enqueue_check(batch_id)
+        return None
+
+
+# --- rosters: submission -----------------------------------------------------------------------
+
+
+def _lock_batch_for_agent(batch_id: int, actor) -> RosterBatch:
+    employer = _require_agent(actor)
+    batch = RosterBatch.objects.select_for_update().filter(pk=batch_id, employer=employer).first()
+    if batch is None:
+        raise Conflict(_("No such batch."), code="not_found")
+    return batch
+
+
+@transaction.atomic
+def submit_batch(batch_id: int, *, actor, charge_fee: bool | None = None) -> RosterBatch:
+    """The accepted rows become applications, submitted together: all of them, or none.
+
+    `charge_fee` overrides the city's policy (the demo data); by default the policy decides (rule 6).
+    """
+    batch = _lock_batch_for_agent(batch_id, actor)
+    if batch.is_submitted:
+        raise Conflict(
+            _("Batch %(reference)s has already been submitted.") % {"reference": batch.reference},
+            code="already_submitted",
+        )
+    if batch.state != RosterBatch.State.CHECKED:
+        raise Conflict(_("The batch has not been checked yet; wait for the dry run to finish."), code="not_checked")
+    twin = (
+        RosterBatch.objects.filter(
+            employer_id=batch.employer_id, rows_sha256=batch.rows_sha256, state=RosterBatch.State.SUBMITTED
+        )
+        .exclude(rows_sha256="")
+        .first()
+    )
+    if twin is not None:
+        raise Conflict(
+            _("The same rows were already submitted as batch %(reference)s; they are not filed twice.")
+            % {"reference": twin.reference},
+            code="duplicate_roster",
+            extra={"batch_id": twin.pk},
+        )
+    rows = list(
+        RosterRow.objects.filter(batch=batch, accepted=True)
+        .order_by("line")
+        .values_list(
+            "line",
+            "name",
+            "id_number",
+            "phone",
+            "insurance_type",
+            "household_city",
+            "address",
+            "photo_on_file_at_registry",
+            "photo_file",
+            "photo_sha256",
+            "photo_size_bytes",
+        )
+    )
+    if not rows:
+        raise Conflict(_("No row of this roster was accepted; correct the file and upload it again."), code="empty")
+    application_ids: list[int] = []
+    try:
+        with transaction.atomic():
+            for chunk in _chunks(rows):
+                application_ids += _create_applications(batch, chunk, actor)
+            # Submitted in parts: each part a fixed number of queries, all inside this one transaction.
+            for part in _chunks(application_ids, 5000):
+                workflow.apply_event_in_bulk(part, "submit", actor=actor)
+    except IntegrityError as error:  # someone filed for one of these people at the same moment
+        raise Conflict(
+            _("Someone filed for one of these people at the same moment; run the check again."),
+            code="duplicate_open_application",
+        ) from error
+    now = timezone.now()
+    batch.state = RosterBatch.State.SUBMITTED
+    batch.submitted_at = now
+    batch.submitted_count = len(application_ids)
+    policy = CityPolicy.current()
+    if policy.charges_card_fee if charge_fee is None else charge_fee:
+        batch.fee_reference = _unique_fee_reference()
+        batch.fee_per_card_yuan = policy.card_fee_yuan
+        batch.fee_total_yuan = policy.card_fee_yuan * len(application_ids)
+    batch.save()
+    logger.info("roster batch=%s submitted: %s applications", batch.pk, len(application_ids))
+    return batch
+
+
+def _unique_fee_reference() -> str:
+    from .models import new_fee_reference
+
+    return new_fee_reference()
+
+
+def _create_applications(batch: RosterBatch, rows: list[tuple], actor) -> list[int]:
+    """One chunk: its people, photos, applications and their first history rows, in fixed queries."""
+    numbers = [row[2] for row in rows]
+    people = {p.id_number: p for p in Person.objects.filter(id_number__in=numbers)}
+    conflicts = set(
+        CardApplication.objects.filter(
+            person__id_number__in=numbers, kind=ApplicationKind.NEW, status__in=OPEN_STATUSES
+        ).values_list("person__id_number", flat=True)
+    ) | set(
+        Card.objects.filter(person__id_number__in=numbers)
+        .exclude(status__in=CARD_GONE)
+        .values_list("person__id_number", flat=True)
+    )
+    renamed = [row[0] for row in rows if row[2] in people and people[row[2]].name != row[1]]
+    if conflicts or renamed:
+        lines = sorted(renamed + [row[0] for row in rows if row[2] in conflicts])
+        raise Conflict(
+            _(
+                "Since the check, rows %(lines)s changed (a new application or card, or another name); "
+                "run the check again."
+            )
+            % {"lines": ", ".join(str(line) for line in lines[:20])},
+            code="changed_since_check",
+        )
+    new_people = []
+    for row in rows:
+        if row[2] not in people:
+            resident = parse_resident_id(row[2])
+            new_people.append(
+                Person(id_number=row[2], name=row[1], birth_date=resident.birth_date, sex=resident.sex, phone=row[3])
+            )
+    for person in Person.objects.bulk_create(new_people):
+        people[person.id_number] = person
+    photos = Photo.objects.bulk_create(
+        [
+            Photo(
+                person=people[row[2]],
+                image=row[8],
+                width=358,
+                height=441,
+                size_bytes=row[10],
+                sha256=row[9],
+                uploaded_by=actor,
+            )
+            for row in rows
+            if row[8]
+        ]
+    )
+    photo_by_person = {photo.person_id: photo for photo in photos}
+    applications = CardApplication.objects.bulk_create(
+        [
+            CardApplication(
+                person=people[row[2]],
+                applicant=actor,
+                kind=ApplicationKind.NEW,
+                channel=Channel.ROSTER,
+                station_id=batch.station_id,
+                employer_id=batch.employer_id,
+                insurance_type=row[4],
+                household_city=row[5],
+                address=row[6],
+                phone=row[3],
+                photo=photo_by_person.get(people[row[2]].pk),
+                photo_on_file_at_registry=row[7],
+            )
+            for row in rows
+        ]
+    )
+    workflow.record_creation_in_bulk(applications, actor=actor)
+    BatchApplication.objects.bulk_create(
+        [
+            BatchApplication(batch=batch, application=application, line=row[0])
+            for application, row in zip(applications, rows, strict=True)
+        ]
+    )
+    return [application.pk for application in applications]
+
+
+# --- fees (rule 6) -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def confirm_payment(batch_id: int, *, actor, channel: str, amount_yuan: int | None = None) -> RosterBatch:
+    """The batch's fee is paid: a clerk of its station saw the receipt, or the bank called back (actor None).
+    Its applications waiting for the fee go into production; the pickup date is 20 working days on (rule 5)."""
+    batch = RosterBatch.objects.select_for_update().get(pk=batch_id)
+    if actor is not None and not (actor.is_clerk and actor.station_id == batch.station_id):
+        raise NotPermitted(_("Only a clerk of the batch's station confirms a payment."))
+    if not batch.is_submitted or not batch.charges_fee:
+        raise Conflict(_("This batch has no fee to pay."), code="no_fee")
+    if batch.paid_at is not None:
+        return batch  # paid already: a second confirmation changes nothing
+    if amount_yuan is not None and amount_yuan != batch.fee_total_yuan:
+        raise Conflict(
+            _("The amount paid (%(paid)d yuan) is not the fee (%(fee)d yuan); a clerk will contact the employer.")
+            % {"paid": amount_yuan, "fee": batch.fee_total_yuan},
+            code="amount_mismatch",
+        )
+    batch.paid_at = timezone.now()
+    batch.payment_confirmed_by = actor
+    batch.payment_channel = channel
+    batch.pickup_date = add_working_days(
+        timezone.localdate(batch.paid_at), CityPolicy.current().production_working_days
+    )
+    batch.save(update_fields=["paid_at", "payment_confirmed_by", "payment_channel", "pickup_date"])
+    start_production(batch, actor=actor)
+    return batch
+
+
+def start_production(batch: RosterBatch, *, actor=None) -> int:
+    """The paid batch's applications that are waiting for the fee go on to production."""
+    waiting = list(
+        CardApplication.objects.filter(roster_entry__batch=batch, status=Status.AWAITING_PAYMENT).values_list(
+            "pk", flat=True
+        )
+    )
+    for part in _chunks(waiting, 5000):
+        workflow.apply_event_in_bulk(part, "confirm_payment", actor=actor)
+    return len(waiting)
+
+
+def start_production_of_paid_batches() -> int:
+    """Applications of a paid batch reach `awaiting_payment` one by one as their bank accounts open."""
+    moved = 0
+    batch_ids = (
+        CardApplication.objects.filter(status=Status.AWAITING_PAYMENT, roster_entry__batch__paid_at__isnull=False)
+        .values_list("roster_entry__batch_id", flat=True)
+        .distinct()
+    )
+    for batch_id in list(batch_ids[:200]):
+        with transaction.atomic():
+            moved += start_production(RosterBatch.objects.get(pk=batch_id))
+    return moved
+
+
+# --- pickup (rule 9) ---------------------------------------------------------------------------
+
+
+def collectable_applications(batch: RosterBatch):
+    return (
+        CardApplication.objects.filter(roster_entry__batch=batch, status__in=COLLECTABLE)
+        .select_related("person", "roster_entry")
+        .order_by("roster_entry__line")
+    )
+
+
+def hand_over_batch(batch_id: int, *, actor, proxy_id_number: str, authorisation) -> int:
+    """The batch's ready cards handed to the agent together, against the pickup list the agent signed."""
+    batch = RosterBatch.objects.select_related("created_by").get(pk=batch_id)
+    if not (actor.is_clerk and actor.station_id == batch.station_id):
+        raise NotPermitted(_("Only a clerk of the batch's station hands over its cards."))
+    ids = list(collectable_applications(batch).values_list("pk", flat=True))
+    if not ids:
+        raise Conflict(_("No card of this batch is waiting at the station."), code="nothing_to_collect")
+    agent = batch.created_by
+    proxy = ProxyDetails(name=agent.full_name or agent.username, id_number=proxy_id_number)
+    cards = hand_over_cards(ids, actor=actor, proxy=proxy, authorisation=authorisation)
+    return len(cards)
+
+
+# --- what a batch page shows --------------------------------------------------------------------
+
+STAGE_ORDER = [
+    Status.SUBMITTED,
+    Status.RETURNED,
+    Status.VERIFYING,
+    Status.OPENING_ACCOUNT,
+    Status.AWAITING_PAYMENT,
+    Status.IN_PRODUCTION,
+    Status.READY_FOR_PICKUP,
+    Status.UNCLAIMED,
+    Status.COLLECTED,
+]
+
+
+def status_counts(batch: RosterBatch) -> dict[str, int]:
+    rows = (
+        CardApplication.objects.filter(roster_entry__batch=batch)
+        .values("status")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return {row["status"]: row["count"] for row in rows}
+
+
+def batch_stage(batch: RosterBatch, counts: dict[str, int] | None = None) -> tuple[str, str]:
+    """(code, label) of where the batch as a whole stands: its least advanced open application."""
+    if not batch.is_submitted:
+        return batch.state, batch.get_state_display()
+    counts = status_counts(batch) if counts is None else counts
+    if batch.charges_fee and batch.paid_at is None and counts.get(Status.AWAITING_PAYMENT):
+        return Status.AWAITING_PAYMENT, str(Status.AWAITING_PAYMENT.label)
+    for status in STAGE_ORDER:
+        if counts.get(status) and status not in (Status.RETURNED, Status.UNCLAIMED):
+            if status in (Status.SUBMITTED, Status.VERIFYING, Status.OPENING_ACCOUNT):
+                return "in_review", _("Being reviewed and checked")
+            return status, str(Status(status).label)
+    if counts.get(Status.UNCLAIMED):
+        return Status.READY_FOR_PICKUP, str(Status.READY_FOR_PICKUP.label)
+    if counts.get(Status.RETURNED):
+        return Status.RETURNED, str(Status.RETURNED.label)
+    return "closed", _("Closed")
+
+
+def expected_date(application: CardApplication, batch: RosterBatch, policy: CityPolicy, cache: dict):
+    """The day the application's current step should be done (rules 4, 5): review, production, pickup."""
+    if application.status in (Status.IN_PRODUCTION, Status.AWAITING_PAYMENT) and batch.pickup_date:
+        return batch.pickup_date
+    days = {Status.SUBMITTED: policy.review_limit_working_days, Status.IN_PRODUCTION: policy.production_working_days}
+    if application.status not in days:
+        return None
+    start = timezone.localdate(application.status_changed_at)
+    key = (start, days[application.status])
+    if key not in cache:
+        cache[key] = add_working_days(start, days[application.status])
+    return cache[key]
