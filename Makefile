@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-requirements
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint messages diagram bench-pipeline
+.PHONY: run test lint messages diagram bench-pipeline bench-roster
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,3 +42,7 @@ diagram: $(STAMP)
 # Benchmarks print figures; they assert nothing about time. They need PostgreSQL and Redis.
 bench-pipeline: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/sbcard} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} $(BIN)/python bench/pipeline.py
+
+# A 10,000-row roster through the dry run and the submission, against PostgreSQL COPY; 100,000 rows for memory.
+bench-roster: $(STAMP)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/sbcard} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} $(BIN)/python bench/roster.py

@@ -34,6 +34,7 @@ def access_application_by_id(user, application_id) -> "CardApplication":  # noqa
         .first()
     )
     if application is None:
+        _record_refusal(user, "applications.cardapplication", application_id)
         raise Http404
     return application
 
@@ -45,6 +46,7 @@ def require_role(user, *roles: str) -> None:
     if user.is_superuser and Role.ADMIN in roles:
         return
     if user.role not in roles:
+        _record_refusal(user, "page", "", detail=f"role {user.role} outside {', '.join(roles)}")
         raise Http404
 
 
@@ -76,5 +78,23 @@ def access_card_by_id(user, card_id) -> "Card":  # noqa: F821
         .first()
     )
     if card is None:
+        _record_refusal(user, "issuance.card", card_id)
         raise Http404
     return card
+
+
+def _record_refusal(user, object_type: str, object_id, detail: str = "") -> None:
+    """A refused look at someone else's record, or at another role's page, goes to the audit trail."""
+    if not user.is_authenticated:
+        return
+    from audit.models import AuditEntry
+    from audit.services import record
+
+    record(
+        AuditEntry.Action.REFUSED,
+        actor=user,
+        object_type=object_type,
+        object_id=object_id,
+        outcome=AuditEntry.Outcome.REFUSED,
+        detail=detail or "not in the user's scope (404)",
+    )

@@ -12,14 +12,23 @@ class SignUpForm(forms.Form):
     )
     id_number = forms.CharField(label=_("Resident ID number"), max_length=20, validators=[validate_resident_id])
     phone = forms.CharField(label=_("Mobile phone"), max_length=11, validators=[validate_mobile_phone])
-    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False)
-    password_again = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False)
+    code = forms.CharField(label=_("SMS verification code"), max_length=6, required=False)
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False, required=False)
+    password_again = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, strip=False, required=False)
 
     def clean(self):
         data = super().clean()
         if data.get("password") and data.get("password") != data.get("password_again"):
             self.add_error("password_again", _("The two passwords differ."))
         return data
+
+
+class PhoneForm(forms.Form):
+    phone = forms.CharField(label=_("Mobile phone"), max_length=11, validators=[validate_mobile_phone])
+
+
+class PhoneCodeForm(PhoneForm):
+    code = forms.CharField(label=_("SMS verification code"), max_length=6)
 
 
 class SignInForm(AuthenticationForm):

@@ -142,3 +142,26 @@ class User(AbstractUser):
     @property
     def is_city_admin(self) -> bool:
         return self.role == Role.ADMIN or self.is_superuser
+
+
+class PhoneCode(models.Model):
+    """A one-time SMS code: single use, 10 minutes, a few per phone per hour. Only its hash is stored."""
+
+    class Purpose(models.TextChoices):
+        SIGN_UP = "sign_up", _("Sign up")
+        SIGN_IN = "sign_in", _("Sign in")
+        CHANGE_PHONE = "change_phone", _("Change phone")
+
+    phone_key = models.CharField(max_length=64, db_index=True)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices)
+    code_hash = models.CharField(max_length=64)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["phone_key", "purpose", "-created_at"], name="phone_code_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} code"

@@ -1,15 +1,18 @@
+from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import authenticate, login
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sbcard.errors import DomainError
 
-from .forms import SignInForm, SignUpForm
-from .models import Role
-from .services import sign_up_citizen
+from .forms import PhoneCodeForm, PhoneForm, SignInForm, SignUpForm
+from .models import PhoneCode, Role
+from .phone_codes import send_code
+from .services import change_phone, sign_up_citizen
 
 
 def home(request):
@@ -24,24 +27,47 @@ def home(request):
     return render(request, "home.html")
 
 
+def _send(request, form, phone: str, purpose: str) -> bool:
+    try:
+        code = send_code(phone=phone, purpose=purpose)
+    except DomainError as error:
+        form.add_error(error.field if error.field in form.fields else None, str(error.message))
+        return False
+    messages.success(
+        request, _("A verification code has been sent to %(phone)s.") % {"phone": phone[:3] + "****" + phone[-4:]}
+    )
+    if settings.SHOW_SMS_CODES_FOR_DEMO:
+        messages.info(request, _("Demo only: the code is %(code)s.") % {"code": code})
+    return True
+
+
 def sign_up(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        try:
-            user = sign_up_citizen(
-                name=data["name"],
-                id_number=data["id_number"],
-                phone=data["phone"],
-                password=data["password"],
-                language=get_language() or "zh-hans",
-            )
-        except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error.message))
+        if request.POST.get("action") == "send_code":
+            _send(request, form, data["phone"], PhoneCode.Purpose.SIGN_UP)
+            return render(request, "accounts/sign_up.html", {"form": form, "code_sent": True})
+        if not data.get("code"):
+            form.add_error("code", _("Enter the code sent to your phone (press “Send code” first)."))
+        elif not data.get("password"):
+            form.add_error("password", _("Choose a password."))
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(request, _("Welcome. Your account is ready; you can apply for a card now."))
-            return redirect("applications:mine")
+            try:
+                user = sign_up_citizen(
+                    name=data["name"],
+                    id_number=data["id_number"],
+                    phone=data["phone"],
+                    password=data["password"],
+                    code=data["code"],
+                    language=get_language() or "zh-hans",
+                )
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, str(error.message))
+            else:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, _("Welcome. Your account is ready; you can apply for a card now."))
+                return redirect("applications:mine")
     return render(request, "accounts/sign_up.html", {"form": form}, status=400 if request.method == "POST" else 200)
 
 
@@ -54,3 +80,39 @@ class SignInView(auth_views.LoginView):
         response = super().form_invalid(form)
         response.status_code = 400
         return response
+
+
+def sign_in_with_code(request):
+    """Citizens sign in with their mobile phone and a code sent to it."""
+    form = PhoneCodeForm(request.POST or None) if request.POST.get("action") != "send_code" else PhoneForm(request.POST)
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["phone"]
+        if request.POST.get("action") == "send_code":
+            _send(request, form, phone, PhoneCode.Purpose.SIGN_IN)
+            return render(request, "accounts/sign_in_code.html", {"form": PhoneCodeForm(initial={"phone": phone})})
+        user = authenticate(request, phone=phone, code=form.cleaned_data["code"], username=phone)
+        if user is not None:
+            login(request, user)
+            return redirect("home")
+        form.add_error("code", _("The verification code is wrong or has expired; ask for a new one."))
+    status = 400 if request.method == "POST" else 200
+    return render(request, "accounts/sign_in_code.html", {"form": form}, status=status)
+
+
+@login_required
+def phone(request):
+    """Change the mobile phone: confirmed by a code sent to the new number."""
+    form = PhoneCodeForm(request.POST or None) if request.POST.get("action") != "send_code" else PhoneForm(request.POST)
+    if request.method == "POST" and form.is_valid():
+        new_phone = form.cleaned_data["phone"]
+        if request.POST.get("action") == "send_code":
+            _send(request, form, new_phone, PhoneCode.Purpose.CHANGE_PHONE)
+            return render(request, "accounts/phone.html", {"form": PhoneCodeForm(initial={"phone": new_phone})})
+        try:
+            change_phone(request.user, new_phone=new_phone, code=form.cleaned_data["code"])
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error.message))
+        else:
+            messages.success(request, _("Your mobile phone has been changed."))
+            return redirect("home")
+    return render(request, "accounts/phone.html", {"form": form}, status=400 if request.method == "POST" else 200)

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from audit.services import record_personal_data_read
+
 from .models import CalendarDay, CardApplication, CityPolicy, Person, StatusEvent
 
 
@@ -36,6 +38,13 @@ class PersonAdmin(admin.ModelAdmin):
     search_fields = ["=id_number", "name"]
     raw_id_fields = ["user"]
     show_full_result_count = False
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The change form shows the full ID number and phone: the read is audited.
+        person = self.get_object(request, object_id)
+        if person is not None:
+            record_personal_data_read(request, person, id_number=person.id_number, what="admin person form")
+        return super().change_view(request, object_id, form_url, extra_context)
 
 
 @admin.register(CalendarDay)

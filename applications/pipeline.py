@@ -73,7 +73,12 @@ def _record_transient(step: PartnerStep, error: TransientError) -> None:
 
 
 def _lock_for_finish(application_id: int, partner: str) -> CardApplication | None:
-    application = CardApplication.objects.select_for_update(of=("self",)).filter(pk=application_id).first()
+    application = (
+        CardApplication.objects.select_for_update(of=("self",))
+        .select_related("person")
+        .filter(pk=application_id)
+        .first()
+    )
     if application is None or application.status != STEP_STATUS[partner]:
         return None
     return application
@@ -230,7 +235,10 @@ def receive_shipment(callback_id: int) -> None:
         callback.processed_at = timezone.now()
         callback.save(update_fields=["processed_at"])
         application = (
-            CardApplication.objects.select_for_update(of=("self",)).filter(pk=callback.application_id).first()
+            CardApplication.objects.select_for_update(of=("self",))
+            .select_related("person")
+            .filter(pk=callback.application_id)
+            .first()
             if callback.application_id
             else None
         )

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import access_application_by_id, applications_visible_to, require_role
 from accounts.models import Role
+from audit.services import record_personal_data_read
 from issuance.forms import NameProxyForm
 from partners.models import PartnerStep
 from sbcard.errors import DomainError
@@ -258,6 +259,8 @@ def review(request, application_id: int):
     waited = (
         review_waiting(application, timezone.localdate(), policy) if application.status == Status.SUBMITTED else None
     )
+    # The clerk sees the full ID number and phone here: that read is audited (SECURITY.md 8).
+    record_personal_data_read(request, application, id_number=application.person.id_number, what="review page")
     steps = list(application.partner_steps.order_by("created_at", "id"))
     calls = list(application.partner_calls.order_by("-sent_at", "-id")[:50])
     return render(

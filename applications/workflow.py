@@ -16,6 +16,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit import services as audit
+from audit.models import AuditEntry
 from sbcard.errors import Conflict, InvalidInput, NotPermitted
 
 from .models import CardApplication, Channel, Relationship, Status, StatusEvent
@@ -295,6 +297,13 @@ def apply_event_to_locked(
         reason=reason.strip(),
         created_at=now,
     )
+    audit.record(
+        AuditEntry.Action.STATUS_CHANGE,
+        actor=actor,
+        obj=application,
+        id_number=application.person.id_number,
+        detail=f"{event}: {from_status} -> {transition.target}",
+    )
     _enqueue_follow_ups(application.pk, transition.target, status_event.pk)
     return application
 
@@ -364,6 +373,22 @@ def apply_event_in_bulk(
                 for application, role in rows
             ]
         saved = StatusEvent.objects.bulk_create(events, batch_size=2000)
+        people = {application.pk: application.person.id_number for application in applications}
+        AuditEntry.objects.bulk_create(
+            [
+                AuditEntry(
+                    actor=actor,
+                    actor_label=actor.get_username() if actor is not None else "system",
+                    action=AuditEntry.Action.STATUS_CHANGE,
+                    object_type="applications.cardapplication",
+                    object_id=str(e.application_id),
+                    person_key=audit.person_key(people[e.application_id]),
+                    detail=f"{event}: {e.from_status} -> {e.to_status}",
+                )
+                for e in saved
+            ],
+            batch_size=2000,
+        )
         for status_event in saved:
             _enqueue_follow_ups(status_event.application_id, status_event.to_status, status_event.pk)
     return ids

@@ -28,7 +28,7 @@ DEMO_CARD_HOLDERS = [
 def load_card_demo(*, station, clerk, password: str) -> None:
     for index, (phone, name, region, birth, sequence, state) in enumerate(DEMO_CARD_HOLDERS):
         user = sign_up_citizen(
-            name=name, id_number=resident_id(region, birth, sequence), phone=phone, password=password
+            name=name, id_number=resident_id(region, birth, sequence), phone=phone, password=password, code=None
         )
         card = _collected_card(
             user,

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from applications.models import CityPolicy
+from audit import services as audit
+from audit.models import AuditEntry
 from sbcard.errors import Conflict, NotPermitted
 
 from .models import Card, CardEvent, CardStatus
@@ -170,6 +172,13 @@ def apply_card_event(card_id: int, event: str, *, actor, reason: str = "") -> Ca
             actor_role=role,
             reason=reason.strip(),
             created_at=now,
+        )
+        audit.record(
+            AuditEntry.Action.CARD_CHANGE,
+            actor=actor,
+            obj=card,
+            id_number=card.person.id_number,
+            detail=f"{event}: {from_status} -> {transition.target}",
         )
         if event in BANK_NOTICE_EVENTS:
             transaction.on_commit(partial(_send, "issuance.tasks.tell_bank", card_event.pk))

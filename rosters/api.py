@@ -32,6 +32,8 @@ class StatusCountSerializer(serializers.Serializer):
 
 class RosterBatchSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
+    # Plain text, not an enum: another component has a "state" enum too (checking, checked, unreadable, submitted).
+    state = serializers.CharField(read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     stage = serializers.SerializerMethodField()
     progress_percent = serializers.IntegerField(read_only=True)

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.idnumbers import parse_resident_id
-from applications.models import OPEN_STATUSES, ApplicationKind, CardApplication, Person
+from applications.models import OPEN_STATUSES, ApplicationKind, CardApplication, Person, Status
 from applications.photos import check_photo, photo_file_name
 from issuance.models import Card, CardStatus
 from partners.registry.client import RegistryClient
@@ -176,8 +176,6 @@ def _check_against_records(rows: list[Checked]) -> None:
         .exclude(status__in=CARD_GONE)
         .values_list("person__id_number", flat=True)
     )
-    from applications.models import Status
-
     for row in rows:
         if not row.accepted:
             continue

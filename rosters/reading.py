@@ -41,7 +41,7 @@ INSURANCE_CHOICES = {
 }
 INSURANCE_BY_TEXT = {**INSURANCE_CHOICES, **{code: code for code in INSURANCE_CHOICES.values()}}
 # The template's example row: skipped wherever it is left in a roster.
-EXAMPLE_ID_NUMBER = "11010519491231002X"
+EXAMPLE_ID_NUMBER = "110105194912310022"
 
 FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 

@@ -432,6 +432,23 @@ def _create_applications(batch: RosterBatch, rows: list[tuple], actor) -> list[i
     return [application.pk for application in applications]
 
 
+def approve_batch(batch_id: int, *, actor) -> int:
+    """A clerk of the batch's station approves every application of the batch still waiting for review
+    (roster rows are not in the online review queue); they go on to the information centre check."""
+    batch = RosterBatch.objects.get(pk=batch_id)
+    if not (actor.is_clerk and actor.station_id == batch.station_id):
+        raise NotPermitted(_("Only a clerk of the batch's station approves it."))
+    waiting = list(
+        CardApplication.objects.filter(roster_entry__batch=batch, status=Status.SUBMITTED).values_list("pk", flat=True)
+    )
+    if not waiting:
+        raise Conflict(_("No application of this batch is waiting for review."), code="nothing_to_approve")
+    with transaction.atomic():
+        for part in _chunks(waiting, 5000):
+            workflow.apply_event_in_bulk(part, "approve", actor=actor)
+    return len(waiting)
+
+
 # --- fees (rule 6) -----------------------------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("rosters/<int:batch_id>/payment-notice.pdf", views.payment_notice, name="payment_notice"),
     path("rosters/<int:batch_id>/pickup-list.pdf", views.pickup_list, name="pickup_list"),
     path("rosters/<int:batch_id>/pay/", views.pay_at_bank, name="pay"),
+    path("rosters/<int:batch_id>/approve/", views.approve, name="approve"),
     path("rosters/<int:batch_id>/confirm-payment/", views.confirm_payment, name="confirm_payment"),
     path("rosters/<int:batch_id>/hand-over/", views.hand_over, name="hand_over"),
     path("station/employers/", views.station_employers, name="station_employers"),

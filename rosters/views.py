@@ -217,6 +217,7 @@ def batch_detail(request, batch_id: int):
             "is_clerk": request.user.is_clerk and request.user.station_id == batch.station_id,
             "pickup_form": PickupForm(),
             "awaiting_payment": counts.get(Status.AWAITING_PAYMENT, 0),
+            "waiting_review": counts.get(Status.SUBMITTED, 0),
         }
     )
     return render(request, "rosters/batch.html", context)
@@ -296,6 +297,18 @@ def pickup_list(request, batch_id: int):
     except DomainError as error:
         raise Http404 from error
     return _download(content, f"{batch.reference}-pickup-list.pdf", "application/pdf")
+
+
+@login_required
+@require_POST
+def approve(request, batch_id: int):
+    batch = access_batch_by_id(request.user, batch_id)
+    try:
+        count = services.approve_batch(batch.pk, actor=request.user)
+        messages.success(request, _("%(count)d applications approved.") % {"count": count})
+    except DomainError as error:
+        messages.error(request, str(error.message))
+    return redirect("rosters:batch", batch_id=batch.pk)
 
 
 @login_required

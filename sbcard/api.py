@@ -1,8 +1,9 @@
 """API plumbing shared by every app: pagination with a hard cap, and domain errors as 4xx."""
 
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -39,6 +40,19 @@ class ErrorSerializer(serializers.Serializer):
 
 
 def exception_handler(exc, context):
+    request = context.get("request")
+    if isinstance(exc, Http404 | NotFound) and request is not None and request.user.is_authenticated:
+        # Out of scope looks the same as missing (a 404); both go to the audit trail.
+        from audit.models import AuditEntry
+        from audit.services import record
+
+        record(
+            AuditEntry.Action.REFUSED,
+            request=request,
+            outcome=AuditEntry.Outcome.REFUSED,
+            object_type="request",
+            detail=f"404 {request.method} {request.path}"[:300],
+        )
     if isinstance(exc, DomainError):
         body = {"detail": str(exc.message), "code": exc.code}
         if exc.field:

@@ -11,3 +11,28 @@ class PrivatePagesMiddleware:
         if (user is not None and user.is_authenticated) or request.path.startswith("/api/"):
             response["Cache-Control"] = "no-store, private"
         return response
+
+
+class AuditRefusalsMiddleware:
+    """Every 403 answered to a signed-in user goes to the audit trail (after the request's transaction
+    has rolled back, so the record stays). Refused looks at other people's records (404s) are recorded
+    by the access helpers."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if response.status_code == 403 and user is not None and user.is_authenticated:
+            from audit.models import AuditEntry
+            from audit.services import record
+
+            record(
+                AuditEntry.Action.REFUSED,
+                request=request,
+                outcome=AuditEntry.Outcome.REFUSED,
+                object_type="request",
+                detail=f"{request.method} {request.path}"[:300],
+            )
+        return response

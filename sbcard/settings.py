@@ -5,6 +5,7 @@ jobs run in-process) so that `make run` works on a fresh machine. With
 `DATABASE_URL` and `CELERY_BROKER_URL` it uses PostgreSQL and real workers.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -75,7 +76,10 @@ INSTALLED_APPS = [
     "issuance",
     "partners",
     "notices",
+    "audit",
+    "axes",
     "rosters",
+    "dashboards",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +93,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "sbcard.middleware.PrivatePagesMiddleware",
+    "sbcard.middleware.AuditRefusalsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "sbcard.urls"
@@ -143,6 +149,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+AUTHENTICATION_BACKENDS = [
+    # Lockout first (SECURITY.md 4): repeated failures lock the account and the client address.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.PhoneCodeBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one reaching the limit locks
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"
+AXES_CLIENT_IP_CALLABLE = "audit.services.client_address"
+AXES_VERBOSE = False
+# The demo shows SMS codes on the page (there is no phone); never in production.
+SHOW_SMS_CODES_FOR_DEMO = DEBUG and not PRODUCTION
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # the age above is an idle timeout, not a fixed one
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -178,6 +199,15 @@ DOCUMENT_MAX_BYTES = env_int("DOCUMENT_MAX_BYTES", 5 * 1024 * 1024)
 PHOTO_NAME_KEY = env_str("PHOTO_NAME_KEY", SECRET_KEY)
 
 # --- Security -------------------------------------------------------------------------------
+# The key of the keyed hashes that stand in for ID numbers where they are looked up (and in the audit
+# trail). Changing it means recomputing the hashes: manage.py rotate_keys --hash does that.
+ID_HASH_KEY = env_str("ID_HASH_KEY")
+if not ID_HASH_KEY:
+    if PRODUCTION:
+        raise ImproperlyConfigured("ID_HASH_KEY must be set in production.")
+    ID_HASH_KEY = "development-id-hash-" + SECRET_KEY[:24]
+# Behind the production reverse proxy, the client's address is the first X-Forwarded-For hop.
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", PRODUCTION)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -260,6 +290,8 @@ CELERY_BEAT_SCHEDULE = {
     "remind-appointments": {"task": "issuance.tasks.remind_appointments", "schedule": 3600.0},
     # A paid roster batch: its applications that reach awaiting_payment later are moved on to production.
     "start-production-of-paid-batches": {"task": "rosters.tasks.start_production_of_paid_batches", "schedule": 60.0},
+    # The dashboards' summaries fold the new status and card events: figures at most a minute old.
+    "summarise-dashboards": {"task": "dashboards.tasks.summarise", "schedule": 60.0, "options": {"expires": 55}},
 }
 
 # --- Partner systems ------------------------------------------------------------------------
@@ -308,5 +340,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }

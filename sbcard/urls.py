@@ -19,6 +19,7 @@ router.register("cards", issuance_api.CardViewSet, basename="card")
 api_v1 = [
     path("auth/sign-up/", accounts_api.SignUpView.as_view(), name="api-sign-up"),
     path("auth/token/", accounts_api.TokenView.as_view(), name="api-token"),
+    path("auth/phone-code/", accounts_api.PhoneCodeView.as_view(), name="api-phone-code"),
     path("auth/me/", accounts_api.MeView.as_view(), name="api-me"),
     path("stations/", applications_api.StationListView.as_view(), name="api-stations"),
     path("return-reasons/", applications_api.ReturnReasonListView.as_view(), name="api-return-reasons"),

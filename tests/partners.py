@@ -41,3 +41,13 @@ def register(partners, person, name: str | None = None, household_city: str = "æ
             "name": name or person.name,
             "household_city": household_city,
         }
+
+
+def last_sms_code(partners, phone: str) -> str:
+    """The verification code in the latest SMS the gateway simulator got for `phone`."""
+    import re
+
+    with partners["sms"].lock:
+        texts = [m["text"] for m in partners["sms"].messages if m["to"] == phone]
+    assert texts, f"no SMS was sent to {phone}"
+    return re.search(r"\d{6}", texts[-1]).group(0)

@@ -11,6 +11,7 @@ from applications.models import CardApplication, Person, Status, StatusEvent
 from applications.sample_photos import make_id_photo
 
 from . import factories
+from .partners import last_sms_code
 
 pytestmark = pytest.mark.django_db
 
@@ -33,12 +34,24 @@ def jpeg(**options):
 # --- sign up ------------------------------------------------------------------------------------
 
 
-def test_sign_up_creates_a_citizen_linked_to_their_person(api_client):
+def test_sign_up_creates_a_citizen_linked_to_their_person(api_client, partners):
     number = factories.next_id_number()
+    assert (
+        api_client.post(
+            "/api/v1/auth/phone-code/", {"phone": "13700001234", "purpose": "sign_up"}, format="json"
+        ).status_code
+        == 202
+    )
 
     response = api_client.post(
         "/api/v1/auth/sign-up/",
-        {"name": "孙悟空", "id_number": number, "phone": "13700001234", "password": "Huaguo-Shan-2026"},
+        {
+            "name": "孙悟空",
+            "id_number": number,
+            "phone": "13700001234",
+            "password": "Huaguo-Shan-2026",
+            "code": last_sms_code(partners, "13700001234"),
+        },
         format="json",
     )
 
@@ -79,7 +92,7 @@ def test_sign_up_refuses_bad_values_naming_the_field_in_chinese(api_client, fiel
 def test_error_messages_are_english_under_en(api_client):
     response = api_client.post(
         "/api/v1/auth/sign-up/",
-        {"name": "Sun", "id_number": "12345", "phone": "13700001234", "password": "Huaguo-Shan-2026"},
+        {"name": "Sun", "id_number": "12345", "phone": "13700001234", "password": "Huaguo-Shan-2026", "code": "1"},
         format="json",
         HTTP_ACCEPT_LANGUAGE="en",
     )
@@ -91,7 +104,13 @@ def test_error_messages_are_english_under_en(api_client):
 def test_sign_up_refuses_a_weak_password(api_client):
     response = api_client.post(
         "/api/v1/auth/sign-up/",
-        {"name": "孙悟空", "id_number": factories.next_id_number(), "phone": "13700001234", "password": "password"},
+        {
+            "name": "孙悟空",
+            "id_number": factories.next_id_number(),
+            "phone": "13700001234",
+            "password": "password",
+            "code": "123456",
+        },
         format="json",
     )
 

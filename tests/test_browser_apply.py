@@ -7,11 +7,12 @@ from applications.sample_photos import make_id_photo
 
 from . import factories
 from .browser import chromium_page
+from .partners import last_sms_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_citizen_signs_up_applies_and_sees_the_status(live_server, tmp_path, artifacts_dir):
+def test_citizen_signs_up_applies_and_sees_the_status(live_server, partners, tmp_path, artifacts_dir):
     # given a station and a photo on disk
     station = factories.make_station("S300", "市民中心")
     good_photo = tmp_path / "photo.jpg"
@@ -26,9 +27,12 @@ def test_citizen_signs_up_applies_and_sees_the_status(live_server, tmp_path, art
         page.fill("input[name=name]", "欧阳娜娜")
         page.fill("input[name=id_number]", id_number)
         page.fill("input[name=phone]", "13512345678")
+        page.click("button[name=action][value=send_code]")
+        page.wait_for_selector(".messages")
+        page.fill("input[name=code]", last_sms_code(partners, "13512345678"))
         page.fill("input[name=password]", "Lanting-Xu-2026")
         page.fill("input[name=password_again]", "Lanting-Xu-2026")
-        page.click("button[type=submit].primary")
+        page.click("button[name=action][value=sign_up]")
         page.wait_for_url(f"{live_server.url}/me/")
 
         # and opens the form, picks a wrong photo first

@@ -11,6 +11,7 @@ from applications.models import CardApplication, Person, Status
 from applications.sample_photos import make_id_photo
 
 from . import factories
+from .partners import last_sms_code
 
 pytestmark = pytest.mark.django_db
 
@@ -33,18 +34,20 @@ def apply_form(station, **extra):
     }
 
 
-def test_sign_up_page_creates_the_account_and_signs_in():
+def test_sign_up_page_creates_the_account_and_signs_in(partners):
     number = factories.next_id_number()
     client = Client()
+    form = {"name": "林黛玉", "id_number": number, "phone": "13600001111"}
+    client.post("/accounts/sign-up/", {**form, "action": "send_code"})
 
     response = client.post(
         "/accounts/sign-up/",
         {
-            "name": "林黛玉",
-            "id_number": number,
-            "phone": "13600001111",
+            **form,
+            "code": last_sms_code(partners, "13600001111"),
             "password": "Xiaoxiang-Guan-77",
             "password_again": "Xiaoxiang-Guan-77",
+            "action": "sign_up",
         },
     )
 

@@ -16,6 +16,7 @@ from accounts.models import Role, ServiceStation
 from applications import services
 from applications.models import CardApplication, Channel, CityPolicy, Relationship, Status
 from applications.progress import review_waiting
+from audit.services import record_personal_data_read
 from sbcard.api import ErrorSerializer
 from sbcard.errors import NotPermitted
 
@@ -65,7 +66,18 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     def _detail(self, application_id: int, code=status.HTTP_200_OK) -> Response:
         application = self.get_queryset().get(pk=application_id)
-        return Response(self.get_serializer(application).data, status=code)
+        return Response(self._serialize(application), status=code)
+
+    def retrieve(self, request, pk=None):
+        return Response(self._serialize(self.get_object()))
+
+    def _serialize(self, application) -> dict:
+        context = self.get_serializer_context()
+        if context["full_personal_data"]:
+            record_personal_data_read(
+                self.request, application, id_number=application.person.id_number, what="API application detail"
+            )
+        return self.get_serializer_class()(application, context=context).data
 
     @extend_schema(request=ApplicationCreateSerializer, responses={201: ApplicationDetailSerializer, **ERRORS})
     def create(self, request):

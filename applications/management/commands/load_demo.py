@@ -30,7 +30,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if User.objects.filter(username="admin").exists():
-            self.stdout.write("Demo data already loaded.")
+            with transaction.atomic():
+                loaded = self._load_rosters()  # a database loaded before the employer rosters existed
+            self.stdout.write("Demo data already loaded." + (" Added the roster batches." if loaded else ""))
             return
         with transaction.atomic():
             self._load()
@@ -74,12 +76,28 @@ class Command(BaseCommand):
         )
         for phone, name, region, birth, sequence, scenario in DEMO_CITIZENS:
             user = sign_up_citizen(
-                name=name, id_number=resident_id(region, birth, sequence), phone=phone, password=DEMO_PASSWORD
+                name=name,
+                id_number=resident_id(region, birth, sequence),
+                phone=phone,
+                password=DEMO_PASSWORD,
+                code=None,
             )
             self._scenario(user, scenario, central, clerk_central)
         from issuance.demo import load_card_demo
 
         load_card_demo(station=central, clerk=clerk_central, password=DEMO_PASSWORD)
+        self._load_rosters()
+
+    def _load_rosters(self) -> bool:
+        """The demo employer's roster batches, one in each state (rosters/demo.py)."""
+        from rosters.demo import load_roster_demo
+
+        employer = Employer.objects.filter(credit_code="91310000MA1FL8TQ36").first()
+        agent = User.objects.filter(username="agent1").first()
+        clerk = User.objects.filter(username="clerk2").first()
+        if employer is None or agent is None or clerk is None:
+            return False
+        return bool(load_roster_demo(employer=employer, agent=agent, clerk=clerk))
 
     def _scenario(self, user: User, scenario: str, station: ServiceStation, clerk: User) -> None:
         common = {

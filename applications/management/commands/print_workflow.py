@@ -4,7 +4,15 @@ from applications.workflow import mermaid_diagram
 
 
 class Command(BaseCommand):
-    help = "Print the application status table as a Mermaid state diagram (for the README)."
+    help = "Print a status table as a Mermaid state diagram (for the README): applications, or --cards."
 
-    def handle(self, *args, **options):
-        self.stdout.write(mermaid_diagram())
+    def add_arguments(self, parser):
+        parser.add_argument("--cards", action="store_true", help="The card table instead of the application table.")
+
+    def handle(self, *args, cards: bool = False, **options):
+        if cards:
+            from issuance.lifecycle import mermaid_card_diagram
+
+            self.stdout.write(mermaid_card_diagram())
+        else:
+            self.stdout.write(mermaid_diagram())

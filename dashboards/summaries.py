@@ -1,0 +1,502 @@
+"""The incremental summariser: folds new rows of the two append-only logs into the dashboard tables.
+
+StatusEvent (every application status change) and CardEvent (every card status change) only ever get
+new rows, with increasing ids. Each run reads the rows past its cursor, in id order, and adds what they
+mean to small tables:
+
+- StatusCount: applications now in each status, per station and creation day (totals and ageing);
+- StageDuration: how long each stage took (review, registry, bank, vendor, pickup), as histograms per
+  day, stage and station, from which StageWindow keeps the 30- and 90-day median and 90th percentile;
+- DailyFlow: applications in, cards delivered and collected, returns, cancellations, replacements per day;
+- ActivationCohort: cards collected per month and station, and how many of those were activated.
+
+It writes nothing anywhere else and needs no hook in the workflow: it only reads the logs. A Celery beat
+job runs it every minute (`dashboards.tasks.summarise`), so the figures are at most about a minute old;
+pages show the time of the last run. Runs are serialised by a row lock on the cursor (`select_for_update`;
+SQLite's IMMEDIATE transactions do the same), so two runs at once fold each row exactly once, and a run
+with nothing new changes nothing but the time of the run.
+"""
+
+import bisect
+import datetime
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+
+from applications.models import CardApplication, Status, StatusEvent
+from issuance.models import Card, CardEvent
+
+from .models import (
+    CITY,
+    ActivationCohort,
+    Cursor,
+    DailyFlow,
+    Flow,
+    FoldedApplication,
+    Stage,
+    StageDuration,
+    StageWindow,
+    StatusCount,
+)
+
+logger = logging.getLogger("dashboards.summaries")
+
+STATUS_LOG = "status_events"
+CARD_LOG = "card_events"
+CHUNK_ROWS = 100_000
+# A missing id is looked for again on every run for this long; past it, its transaction rolled back.
+GAP_SECONDS = 3600
+WINDOW_DAYS = (30, 90)
+
+# Upper edges of the duration buckets, in hours; the last bucket is open. Medians and percentiles are
+# read from these by linear interpolation inside a bucket: within a few hours for short stages, within a
+# few days for the month-long ones, which is what a dashboard needs.
+BUCKET_EDGES_HOURS = (
+    1, 2, 4, 8, 12, 24, 36, 48, 72, 96, 120, 144, 168, 192, 216, 240, 288, 336, 408, 480, 576, 672, 720,
+    840, 960, 1080, 1200, 1440, 1680, 1920, 2160, 2880, 4320, 8760,
+)  # fmt: skip
+BUCKET_EDGES_SECONDS = tuple(hours * 3600 for hours in BUCKET_EDGES_HOURS)
+
+# (the status left, the event) -> the stage that ended. A withdrawal or a cancellation ends no stage: the
+# time was not the station's or the partner's doing. Pickup is timed from the card's arrival at the station
+# to its collection, across a stay in `unclaimed`.
+STAGE_EXITS = {
+    (Status.SUBMITTED, "approve"): Stage.REVIEW,
+    (Status.SUBMITTED, "return"): Stage.REVIEW,
+    (Status.VERIFYING, "registry_confirmed"): Stage.REGISTRY,
+    (Status.VERIFYING, "registry_refused"): Stage.REGISTRY,
+    (Status.OPENING_ACCOUNT, "account_opened"): Stage.BANK,
+    (Status.OPENING_ACCOUNT, "payment_requested"): Stage.BANK,
+    (Status.OPENING_ACCOUNT, "bank_refused"): Stage.BANK,
+    (Status.IN_PRODUCTION, "card_shipped"): Stage.VENDOR,
+    (Status.IN_PRODUCTION, "production_failed"): Stage.VENDOR,
+    (Status.READY_FOR_PICKUP, "hand_over"): Stage.PICKUP,
+    (Status.UNCLAIMED, "hand_over"): Stage.PICKUP,
+}
+STAGE_EXITS = {(str(source), event): str(stage) for (source, event), stage in STAGE_EXITS.items()}
+FLOW_BY_TARGET = {
+    Status.READY_FOR_PICKUP.value: Flow.READY.value,
+    Status.COLLECTED.value: Flow.COLLECTED.value,
+    Status.RETURNED.value: Flow.RETURNED.value,
+    Status.CANCELLED.value: Flow.CANCELLED.value,
+    Status.UNCLAIMED.value: Flow.UNCLAIMED.value,
+}
+# An application enters the pipeline when it first leaves draft (submitted online or on a roster, or
+# accepted at a counter); a correction resubmitted after a return is not a new application.
+RECEIVED_SOURCES = frozenset({"", Status.DRAFT.value})
+RECEIVED_TARGETS = frozenset({Status.SUBMITTED.value, Status.VERIFYING.value})
+FLOW_BY_KIND_CREATED = {"replacement": Flow.REPLACEMENT.value, "exchange": Flow.EXCHANGE.value}
+# The station of a draft or returned online application can still change without a status change.
+STATION_MOVABLE = (Status.DRAFT.value, Status.RETURNED.value)
+
+_TZ = ZoneInfo(settings.TIME_ZONE)
+
+
+@dataclass
+class Report:
+    status_events: int = 0
+    card_events: int = 0
+    moved: int = 0
+    windows: bool = False
+    seconds: float = 0.0
+
+
+def bucket_of(seconds: float) -> int:
+    return bisect.bisect_left(BUCKET_EDGES_SECONDS, seconds)
+
+
+def bucket_bounds(bucket: int) -> tuple[int, int | None]:
+    lower = BUCKET_EDGES_SECONDS[bucket - 1] if bucket > 0 else 0
+    upper = BUCKET_EDGES_SECONDS[bucket] if bucket < len(BUCKET_EDGES_SECONDS) else None
+    return lower, upper
+
+
+def quantile(counts: dict[int, int], sums: dict[int, int], q: float) -> int | None:
+    """The q-quantile (in seconds) of a histogram, interpolated inside its bucket."""
+    total = sum(counts.values())
+    if not total:
+        return None
+    rank = q * total
+    seen = 0
+    for bucket in sorted(counts):
+        count = counts[bucket]
+        if count and seen + count >= rank:
+            lower, upper = bucket_bounds(bucket)
+            if upper is None:  # the open last bucket: its mean is the best estimate
+                return int(sums.get(bucket, 0) / count)
+            return int(lower + (upper - lower) * (rank - seen) / count)
+        seen += count
+    return None
+
+
+def local_day(moment: datetime.datetime) -> datetime.date:
+    return moment.astimezone(_TZ).date()
+
+
+def _moment(value) -> datetime.datetime | None:
+    """A timestamp from a raw cursor: aware on PostgreSQL, a naive UTC string on SQLite."""
+    if value is None or isinstance(value, datetime.datetime):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=datetime.UTC)
+        return value
+    return datetime.datetime.fromisoformat(value).replace(tzinfo=datetime.UTC)
+
+
+def _day(value) -> datetime.date:
+    return value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
+
+
+# --- the run ---------------------------------------------------------------------------------------
+
+
+def summarise(*, chunk_rows: int = CHUNK_ROWS, progress: Callable[[str, int, int], None] | None = None) -> Report:
+    """Fold every new row of both logs, then refresh the stage windows. Safe to run at any time."""
+    started = time.monotonic()
+    report = Report()
+    durations_added = False
+    for log, fold in ((STATUS_LOG, _fold_status_chunk), (CARD_LOG, _fold_card_chunk)):
+        while True:
+            count, more, added = _run_chunk(log, fold, chunk_rows)
+            durations_added |= added
+            if log == STATUS_LOG:
+                report.status_events += count
+            else:
+                report.card_events += count
+            if progress and count:
+                progress(log, report.status_events if log == STATUS_LOG else report.card_events, count)
+            if not more:
+                break
+    with transaction.atomic():
+        cursor = _lock_cursor(STATUS_LOG)
+        report.moved = _follow_station_moves()
+        today = timezone.localdate()
+        if durations_added or report.moved or cursor.windows_day != today or not StageWindow.objects.exists():
+            recompute_windows(today)
+            cursor.windows_day = today
+            report.windows = True
+        now = timezone.now()
+        cursor.ran_at = now
+        cursor.save(update_fields=["ran_at", "windows_day"])
+        Cursor.objects.filter(name=CARD_LOG).update(ran_at=now)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def last_run() -> datetime.datetime | None:
+    """When the figures were last brought up to date: the older of the two logs' last runs."""
+    times = list(Cursor.objects.filter(name__in=[STATUS_LOG, CARD_LOG]).values_list("ran_at", flat=True))
+    if len(times) < 2 or any(t is None for t in times):
+        return None
+    return min(times)
+
+
+def forget_everything() -> None:
+    """Empty the summaries and rewind the cursors: the next run folds both logs from the start."""
+    with transaction.atomic():
+        for model in (FoldedApplication, StatusCount, StageDuration, StageWindow, DailyFlow, ActivationCohort):
+            model.objects.all().delete()
+        Cursor.objects.all().delete()
+
+
+def _lock_cursor(name: str) -> Cursor:
+    try:
+        with transaction.atomic():
+            Cursor.objects.get_or_create(name=name)
+    except IntegrityError:
+        pass  # created by a concurrent run
+    return Cursor.objects.select_for_update().get(name=name)
+
+
+def _run_chunk(log: str, fold, chunk_rows: int) -> tuple[int, bool, bool]:
+    with transaction.atomic():
+        cursor = _lock_cursor(log)
+        now_epoch = time.time()
+        gaps = [gap for gap in cursor.gaps if now_epoch - gap[2] < GAP_SECONDS]
+        late = _fetch(log, "(" + " OR ".join(["e.id BETWEEN %s AND %s"] * len(gaps)) + ")", sum(
+            ([first, last] for first, last, _seen in gaps), []
+        )) if gaps else []
+        new = _fetch(log, "e.id > %s", [cursor.high_water], limit=chunk_rows)
+        rows = sorted(late + new, key=lambda row: row[0])
+        durations_added = fold(rows) if rows else False
+        # The ids still missing below the new high-water mark: old gaps not filled, and holes among the new rows.
+        found = {row[0] for row in late}
+        remaining = []
+        for first, last, seen in gaps:
+            remaining += [[a, b, seen] for a, b in _holes(first, last, sorted(i for i in found if first <= i <= last))]
+        high = cursor.high_water
+        if new:
+            ids = [row[0] for row in new]
+            remaining += [[a, b, now_epoch] for a, b in _holes(high + 1, ids[-1], ids)]
+            high = ids[-1]
+        cursor.high_water = high
+        cursor.gaps = remaining
+        cursor.folded += len(rows)
+        cursor.save(update_fields=["high_water", "gaps", "folded"])
+    return len(rows), len(new) == chunk_rows, durations_added
+
+
+def _holes(first: int, last: int, present: list[int]) -> list[tuple[int, int]]:
+    """The ranges of ids from first to last (inclusive) that are not in the sorted list `present`."""
+    holes = []
+    expected = first
+    for value in present:
+        if value > expected:
+            holes.append((expected, value - 1))
+        expected = max(expected, value + 1)
+    if expected <= last:
+        holes.append((expected, last))
+    return holes
+
+
+def _fetch(log: str, where: str, params: list, limit: int | None = None) -> list[tuple]:
+    if log == STATUS_LOG:
+        sql = (
+            "SELECT e.id, e.application_id, e.event, e.from_status, e.to_status, e.created_at, "
+            "a.station_id, a.kind, a.created_at "
+            f"FROM {StatusEvent._meta.db_table} e JOIN {CardApplication._meta.db_table} a ON a.id = e.application_id "
+            f"WHERE {where} ORDER BY e.id"
+        )
+    else:
+        sql = (
+            "SELECT e.id, e.event, c.issued_at, a.station_id "
+            f"FROM {CardEvent._meta.db_table} e JOIN {Card._meta.db_table} c ON c.id = e.card_id "
+            f"JOIN {CardApplication._meta.db_table} a ON a.id = c.application_id "
+            f"WHERE {where} ORDER BY e.id"
+        )
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+# --- folding ---------------------------------------------------------------------------------------
+
+
+def _fold_status_chunk(rows: list[tuple]) -> bool:
+    """Fold status events (in id order, which is each application's own order: its row is locked while
+    an event is written). Returns whether any stage duration was added."""
+    states = _load_states({row[1] for row in rows})
+    before = dict(states)
+    durations = defaultdict(lambda: [0, 0])
+    flows = defaultdict(int)
+    cohorts = defaultdict(int)
+    stage_exits, flow_by_target, flow_by_kind = STAGE_EXITS, FLOW_BY_TARGET, FLOW_BY_KIND_CREATED
+    created_days: dict[int, datetime.date] = {}
+    for _id, application_id, event, source, target, at, station, kind, created in rows:
+        at = _moment(at)
+        day = local_day(at)
+        state = states.get(application_id)
+        stage = stage_exits.get((source, event))
+        if stage is not None and state is not None:
+            start = state[4] if stage == "pickup" else state[3]
+            if start is not None:
+                seconds = max(0, int((at - start).total_seconds()))
+                bucket = bisect.bisect_left(BUCKET_EDGES_SECONDS, seconds)
+                for where in (station, CITY):
+                    cell = durations[(day, stage, where, bucket)]
+                    cell[0] += 1
+                    cell[1] += seconds
+        flow = flow_by_target.get(target)
+        if flow:
+            flows[(day, station, flow)] += 1
+            flows[(day, CITY, flow)] += 1
+            if flow == "collected":
+                month = day.replace(day=1)
+                cohorts[(month, station)] += 1
+                cohorts[(month, CITY)] += 1
+        if source in RECEIVED_SOURCES and target in RECEIVED_TARGETS:
+            flows[(day, station, "received")] += 1
+            flows[(day, CITY, "received")] += 1
+        if event == "create" and kind in flow_by_kind:
+            flows[(day, station, flow_by_kind[kind])] += 1
+            flows[(day, CITY, flow_by_kind[kind])] += 1
+        created_day = created_days.get(application_id)
+        if created_day is None:
+            created_day = created_days[application_id] = local_day(_moment(created))
+        ready_since = at if target == "ready_for_pickup" else (state[4] if state is not None else None)
+        states[application_id] = (station, target, created_day, at, ready_since)
+
+    counts = defaultdict(int)
+    for application_id, (station, status, created_day, _since, _ready) in states.items():
+        old = before.get(application_id)
+        if old is not None:
+            if old[:3] == (station, status, created_day):
+                continue
+            counts[(old[0], old[1], old[2])] -= 1
+            counts[(CITY, old[1], old[2])] -= 1
+        counts[(station, status, created_day)] += 1
+        counts[(CITY, status, created_day)] += 1
+
+    _add(StatusCount, ("station_id", "status", "created_day"), ("count",), counts.items(), date_key=2)
+    _add(
+        StageDuration,
+        ("day", "stage", "station_id", "bucket"),
+        ("count", "seconds"),
+        ((key, tuple(value)) for key, value in durations.items()),
+        date_key=0,
+    )
+    _add(DailyFlow, ("day", "station_id", "metric"), ("count",), flows.items(), date_key=0)
+    _add(ActivationCohort, ("month", "station_id"), ("collected",), cohorts.items(), date_key=0)
+    _save_states(states)
+    return bool(durations)
+
+
+def _fold_card_chunk(rows: list[tuple]) -> bool:
+    """Fold card events: an activation counts for the month and station the card was collected in."""
+    cohorts = defaultdict(int)
+    for _id, event, issued_at, station in rows:
+        if event != "activate":
+            continue
+        month = local_day(_moment(issued_at)).replace(day=1)
+        cohorts[(month, station)] += 1
+        cohorts[(month, CITY)] += 1
+    _add(ActivationCohort, ("month", "station_id"), ("activated",), cohorts.items(), date_key=0)
+    return False
+
+
+def _follow_station_moves() -> int:
+    """A draft or returned online application may move to another station without a status change:
+    move its count too (one indexed pass over the summariser's drafts and returned applications)."""
+    folded, applications = FoldedApplication._meta.db_table, CardApplication._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT f.application_id, f.station_id, a.station_id, f.last_status, f.created_day FROM {folded} f "
+            f"JOIN {applications} a ON a.id = f.application_id "
+            "WHERE f.last_status IN (%s, %s) AND a.station_id <> f.station_id",
+            list(STATION_MOVABLE),
+        )
+        moved = cursor.fetchall()
+    if not moved:
+        return 0
+    counts = defaultdict(int)
+    for _application_id, old_station, new_station, status, created_day in moved:
+        counts[(old_station, status, _day(created_day))] -= 1
+        counts[(new_station, status, _day(created_day))] += 1
+    _add(StatusCount, ("station_id", "status", "created_day"), ("count",), counts.items(), date_key=2)
+    for application_id, _old, new_station, _status, _created in moved:
+        FoldedApplication.objects.filter(application_id=application_id).update(station_id=new_station)
+    return len(moved)
+
+
+def recompute_windows(today: datetime.date) -> None:
+    """StageWindow from the last 90 days of StageDuration (one grouped read, at most once a run)."""
+    recent = {days: today - datetime.timedelta(days=days) for days in WINDOW_DAYS}
+    longest = max(WINDOW_DAYS)
+    table = StageDuration._meta.db_table
+    flags = ", ".join(f"CASE WHEN day > %s THEN 1 ELSE 0 END AS in_{days}" for days in WINDOW_DAYS)
+    group = ", ".join(f"in_{days}" for days in WINDOW_DAYS)
+    sql = (
+        f"SELECT station_id, stage, bucket, {flags}, SUM(count), SUM(seconds) FROM {table} "
+        f"WHERE day > %s GROUP BY station_id, stage, bucket, {group}"
+    )
+    params = [connection.ops.adapt_datefield_value(recent[days]) for days in WINDOW_DAYS]
+    params.append(connection.ops.adapt_datefield_value(recent[longest]))
+    histograms: dict[tuple, list[dict]] = defaultdict(lambda: [defaultdict(int), defaultdict(int)])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for station, stage, bucket, *rest in cursor.fetchall():
+            flags_row, count, seconds = rest[: len(WINDOW_DAYS)], rest[-2], rest[-1]
+            for days, inside in zip(WINDOW_DAYS, flags_row, strict=True):
+                if inside:
+                    counts, sums = histograms[(station, stage, days)]
+                    counts[bucket] += int(count)
+                    sums[bucket] += int(seconds)
+    windows = []
+    for (station, stage, days), (counts, sums) in histograms.items():
+        total = sum(counts.values())
+        windows.append(
+            StageWindow(
+                station_id=station,
+                stage=stage,
+                days=days,
+                count=total,
+                median_seconds=quantile(counts, sums, 0.5),
+                p90_seconds=quantile(counts, sums, 0.9),
+                mean_seconds=int(sum(sums.values()) / total) if total else None,
+            )
+        )
+    StageWindow.objects.all().delete()
+    StageWindow.objects.bulk_create(windows, batch_size=2000)
+
+
+# --- reading and writing in bulk -------------------------------------------------------------------
+
+
+def _load_states(application_ids: set[int]) -> dict[int, tuple]:
+    states = {}
+    ids = sorted(application_ids)
+    table = FoldedApplication._meta.db_table
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), 5000):
+            part = ids[start : start + 5000]
+            cursor.execute(
+                f"SELECT application_id, station_id, last_status, created_day, since, ready_since FROM {table} "
+                f"WHERE application_id IN ({', '.join(['%s'] * len(part))})",
+                part,
+            )
+            for application_id, station, status, created_day, since, ready_since in cursor.fetchall():
+                states[application_id] = (station, status, _day(created_day), _moment(since), _moment(ready_since))
+    return states
+
+
+def _save_states(states: dict[int, tuple]) -> None:
+    ops = connection.ops
+    rows = [
+        (
+            application_id,
+            station,
+            status,
+            ops.adapt_datefield_value(created_day),
+            ops.adapt_datetimefield_value(since),
+            ops.adapt_datetimefield_value(ready_since),
+        )
+        for application_id, (station, status, created_day, since, ready_since) in states.items()
+    ]
+    _upsert(
+        FoldedApplication._meta.db_table,
+        ("application_id", "station_id", "last_status", "created_day", "since", "ready_since"),
+        ("application_id",),
+        "station_id = excluded.station_id, last_status = excluded.last_status, created_day = excluded.created_day, "
+        "since = excluded.since, ready_since = excluded.ready_since",
+        rows,
+    )
+
+
+def _add(model, key_columns: tuple, value_columns: tuple, items, *, date_key: int) -> None:
+    """Add to counters: insert the keys not there yet, add to those that are."""
+    ops = connection.ops
+    rows = []
+    for key, values in items:
+        values = values if isinstance(values, tuple) else (values,)
+        if not any(values):
+            continue
+        key = list(key)
+        key[date_key] = ops.adapt_datefield_value(key[date_key])
+        rows.append((*key, *values))
+    if not rows:
+        return
+    table = model._meta.db_table
+    qn = ops.quote_name
+    updates = ", ".join(f"{qn(column)} = {table}.{qn(column)} + excluded.{qn(column)}" for column in value_columns)
+    _upsert(table, key_columns + value_columns, key_columns, updates, rows)
+
+
+def _upsert(table: str, columns: tuple, conflict: tuple, updates: str, rows: list[tuple]) -> None:
+    qn = connection.ops.quote_name
+    head = f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) VALUES "
+    tail = f" ON CONFLICT ({', '.join(qn(c) for c in conflict)}) DO UPDATE SET {updates}"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            from psycopg2.extras import execute_values
+
+            execute_values(cursor.cursor, head + "%s" + tail, rows, page_size=5000)
+        else:
+            cursor.executemany(head + "(" + ", ".join(["%s"] * len(columns)) + ")" + tail, rows)
