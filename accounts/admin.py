@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from applications.idnumbers import mask_phone
+
 from .models import Employer, ServiceStation, User
 
 
@@ -22,7 +24,7 @@ class EmployerAdmin(admin.ModelAdmin):
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "full_name", "role", "station", "employer", "is_active"]
+    list_display = ["masked_username", "full_name", "role", "station", "employer", "is_active"]
     list_filter = ["role", "is_active", "station"]
     search_fields = ["username", "full_name"]
     list_select_related = ["station", "employer"]
@@ -42,6 +44,11 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+    @admin.display(description=_("user name"), ordering="username")
+    def masked_username(self, user):
+        # A citizen's user name is their mobile number: masked in the list (SECURITY.md 6).
+        return mask_phone(user.username) if user.role == "citizen" else user.username
+
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (
         (_("Portal"), {"fields": ("role", "full_name", "phone", "station", "employer")}),
     )

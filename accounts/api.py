@@ -41,7 +41,7 @@ class PhoneCodeSentSerializer(serializers.Serializer):
 
 class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    username = serializers.CharField()
+    username = serializers.SerializerMethodField()
     full_name = serializers.CharField()
     role = serializers.CharField()
     phone = serializers.SerializerMethodField()
@@ -52,6 +52,10 @@ class MeSerializer(serializers.Serializer):
 
     def get_phone(self, user) -> str:
         return mask_phone(user.phone)
+
+    def get_username(self, user) -> str:
+        # A citizen's user name is their mobile number (SECURITY.md 6).
+        return mask_phone(user.username) if user.role == "citizen" else user.username
 
 
 class TokenSerializer(serializers.Serializer):

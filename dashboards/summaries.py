@@ -344,7 +344,7 @@ def _fold_status_chunk(rows: list[tuple]) -> bool:
         date_key=0,
     )
     _add(DailyFlow, ("day", "station_id", "metric"), ("count",), flows.items(), date_key=0)
-    _add(ActivationCohort, ("month", "station_id"), ("collected",), cohorts.items(), date_key=0)
+    _add(ActivationCohort, ("month", "station_id"), ("collected",), cohorts.items(), date_key=0, zero=("activated",))
     _save_states(states)
     return bool(durations)
 
@@ -358,7 +358,7 @@ def _fold_card_chunk(rows: list[tuple]) -> bool:
         month = local_day(_moment(issued_at)).replace(day=1)
         cohorts[(month, station)] += 1
         cohorts[(month, CITY)] += 1
-    _add(ActivationCohort, ("month", "station_id"), ("activated",), cohorts.items(), date_key=0)
+    _add(ActivationCohort, ("month", "station_id"), ("activated",), cohorts.items(), date_key=0, zero=("collected",))
     return False
 
 
@@ -470,8 +470,8 @@ def _save_states(states: dict[int, tuple]) -> None:
     )
 
 
-def _add(model, key_columns: tuple, value_columns: tuple, items, *, date_key: int) -> None:
-    """Add to counters: insert the keys not there yet, add to those that are."""
+def _add(model, key_columns: tuple, value_columns: tuple, items, *, date_key: int, zero: tuple = ()) -> None:
+    """Add to counters: insert the keys not there yet (the `zero` counters at 0), add to those that are."""
     ops = connection.ops
     rows = []
     for key, values in items:
@@ -480,13 +480,13 @@ def _add(model, key_columns: tuple, value_columns: tuple, items, *, date_key: in
             continue
         key = list(key)
         key[date_key] = ops.adapt_datefield_value(key[date_key])
-        rows.append((*key, *values))
+        rows.append((*key, *values, *(0 for _column in zero)))
     if not rows:
         return
     table = model._meta.db_table
     qn = ops.quote_name
     updates = ", ".join(f"{qn(column)} = {table}.{qn(column)} + excluded.{qn(column)}" for column in value_columns)
-    _upsert(table, key_columns + value_columns, key_columns, updates, rows)
+    _upsert(table, key_columns + value_columns + zero, key_columns, updates, rows)
 
 
 def _upsert(table: str, columns: tuple, conflict: tuple, updates: str, rows: list[tuple]) -> None:

@@ -172,7 +172,8 @@ def _comparison(data: dict, check) -> dict:
 def pickup_desk(request):
     _clerk(request)
     station = request.user.station
-    search = IdSearchForm(request.GET or None)
+    # Searched by POST: an ID number never goes into a URL (or a log line).
+    search = IdSearchForm(request.POST or None)
     found = None
     if search.is_valid():
         found = services.find_collectable(station.pk, search.cleaned_data["id_number"])
@@ -267,7 +268,7 @@ def handover_register(request, batch: str):
 @login_required
 def card_search(request):
     require_role(request.user, Role.CLERK, Role.ADMIN)
-    form = CardSearchForm(request.GET or None)
+    form = CardSearchForm(request.POST or None)
     cards = Card.objects.none()
     if form.is_valid():
         query = compact(form.cleaned_data["query"])

@@ -119,7 +119,7 @@ class PhotoArchive:
 def check_fields(raw: RawRow) -> Checked:
     values = raw.values
     row = Checked(raw=raw)
-    for key, message in raw.problems:
+    for key, message in raw.problems or ():
         row.refuse(key, message)
     name = values.get("name", "").strip()
     try:
@@ -302,11 +302,13 @@ def check_batch(batch_id: int, *, roster: bytes, photos: bytes | None) -> Roster
     )
     client = RegistryClient()
     first_line: dict[str, int] = {}
-    fingerprints: list[str] = []
+    # The accepted rows' fingerprint, whatever their order: a sum of the rows' hashes (constant memory).
+    fingerprint_sum = 0
     accepted = refused = 0
     size = settings.ROSTER_CHUNK_ROWS
     for start in range(0, len(parsed.rows), size):
         rows = [check_fields(raw) for raw in parsed.rows[start : start + size]]
+        parsed.rows[start : start + size] = [None] * len(rows)  # read rows are not kept once checked
         for row in rows:
             if not row.id_number:
                 continue
@@ -326,11 +328,11 @@ def check_batch(batch_id: int, *, roster: bytes, photos: bytes | None) -> Roster
         for row in rows:
             if row.accepted:
                 accepted += 1
-                fingerprints.append(row_fingerprint(row))
+                digest = hashlib.sha256(row_fingerprint(row).encode()).digest()
+                fingerprint_sum = (fingerprint_sum + int.from_bytes(digest[:16], "big")) % (1 << 128)
             else:
                 refused += 1
-    fingerprints.sort()
-    digest = hashlib.sha256("\n".join(fingerprints).encode()).hexdigest() if fingerprints else ""
+    digest = hashlib.sha256(f"{accepted}:{fingerprint_sum}".encode()).hexdigest() if accepted else ""
     problem = ""
     if archive is not None and archive.unnamed:
         problem = _(

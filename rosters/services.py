@@ -302,8 +302,29 @@ def submit_batch(batch_id: int, *, actor, charge_fee: bool | None = None) -> Ros
             code="duplicate_roster",
             extra={"batch_id": twin.pk},
         )
-    rows = list(
-        RosterRow.objects.filter(batch=batch, accepted=True)
+    # Ids first, then each chunk's values: a 100,000-row batch is never all in memory at once.
+    row_ids = list(RosterRow.objects.filter(batch=batch, accepted=True).order_by("line").values_list("pk", flat=True))
+    if not row_ids:
+        raise Conflict(_("No row of this roster was accepted; correct the file and upload it again."), code="empty")
+    application_ids: list[int] = []
+    try:
+        with transaction.atomic():
+            for chunk in _chunks(row_ids):
+                application_ids += _create_applications(batch, _row_values(chunk), actor)
+            # Submitted in parts: each part a fixed number of queries, all inside this one transaction.
+            for part in _chunks(application_ids, 5000):
+                workflow.apply_event_in_bulk(part, "submit", actor=actor)
+    except IntegrityError as error:  # someone filed for one of these people at the same moment
+        raise Conflict(
+            _("Someone filed for one of these people at the same moment; run the check again."),
+            code="duplicate_open_application",
+        ) from error
+    return _finish_submission(batch, len(application_ids), charge_fee)
+
+
+def _row_values(row_ids: list[int]) -> list[tuple]:
+    return list(
+        RosterRow.objects.filter(pk__in=row_ids)
         .order_by("line")
         .values_list(
             "line",
@@ -319,32 +340,19 @@ def submit_batch(batch_id: int, *, actor, charge_fee: bool | None = None) -> Ros
             "photo_size_bytes",
         )
     )
-    if not rows:
-        raise Conflict(_("No row of this roster was accepted; correct the file and upload it again."), code="empty")
-    application_ids: list[int] = []
-    try:
-        with transaction.atomic():
-            for chunk in _chunks(rows):
-                application_ids += _create_applications(batch, chunk, actor)
-            # Submitted in parts: each part a fixed number of queries, all inside this one transaction.
-            for part in _chunks(application_ids, 5000):
-                workflow.apply_event_in_bulk(part, "submit", actor=actor)
-    except IntegrityError as error:  # someone filed for one of these people at the same moment
-        raise Conflict(
-            _("Someone filed for one of these people at the same moment; run the check again."),
-            code="duplicate_open_application",
-        ) from error
-    now = timezone.now()
+
+
+def _finish_submission(batch: RosterBatch, count: int, charge_fee: bool | None) -> RosterBatch:
     batch.state = RosterBatch.State.SUBMITTED
-    batch.submitted_at = now
-    batch.submitted_count = len(application_ids)
+    batch.submitted_at = timezone.now()
+    batch.submitted_count = count
     policy = CityPolicy.current()
     if policy.charges_card_fee if charge_fee is None else charge_fee:
         batch.fee_reference = _unique_fee_reference()
         batch.fee_per_card_yuan = policy.card_fee_yuan
-        batch.fee_total_yuan = policy.card_fee_yuan * len(application_ids)
+        batch.fee_total_yuan = policy.card_fee_yuan * count
     batch.save()
-    logger.info("roster batch=%s submitted: %s applications", batch.pk, len(application_ids))
+    logger.info("roster batch=%s submitted: %s applications", batch.pk, count)
     return batch
 
 

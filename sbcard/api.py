@@ -34,9 +34,30 @@ class Pagination(PageNumberPagination):
 
 
 class ErrorSerializer(serializers.Serializer):
+    """Every 4xx answer: one sentence a person understands, a code for programs, and for bad input the
+    field (the first one) and every field's messages."""
+
     detail = serializers.CharField()
     code = serializers.CharField()
     field = serializers.CharField(required=False, allow_null=True)
+    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+
+
+def _flatten(data, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested validation errors as {"field" or "field.sub": [messages]}."""
+    if isinstance(data, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in data.items():
+            flat.update(_flatten(value, f"{prefix}.{key}" if prefix else str(key)))
+        return flat
+    if isinstance(data, list) and data and all(not isinstance(item, dict | list) for item in data):
+        return {prefix or "non_field_errors": [str(item) for item in data]}
+    if isinstance(data, list):
+        flat = {}
+        for index, item in enumerate(data):
+            flat.update(_flatten(item, f"{prefix}.{index}" if prefix else str(index)))
+        return flat
+    return {prefix or "non_field_errors": [str(data)]}
 
 
 def exception_handler(exc, context):
@@ -59,4 +80,14 @@ def exception_handler(exc, context):
             body["field"] = exc.field
         body.update({k: v for k, v in exc.extra.items() if k not in body})
         return Response(body, status=exc.status_code)
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, ValidationError):
+        errors = _flatten(response.data) or {"non_field_errors": [str(exc)]}
+        field, messages = next(iter(errors.items()))
+        response.data = {"detail": messages[0], "code": "invalid", "field": field, "errors": errors}
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        detail = response.data["detail"]
+        response.data = {"detail": str(detail), "code": str(getattr(detail, "code", "") or "error")}
+    return response

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "notices",
     "audit",
     "axes",
+    "csp",
     "rosters",
     "dashboards",
 ]
@@ -92,6 +93,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "sbcard.middleware.PrivatePagesMiddleware",
     "sbcard.middleware.AuditRefusalsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -221,6 +223,23 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS")
+
+# Content Security Policy: scripts only from our own static files, never inline (issue 7). Inline
+# style attributes stay allowed for the Django admin and the API documentation page.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],  # blob: the photo check previews the chosen file
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- REST API -------------------------------------------------------------------------------
 REST_FRAMEWORK = {

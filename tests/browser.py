@@ -27,6 +27,14 @@ def chromium_page(*, viewport=None, locale="zh-CN"):
             context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, locale=locale)
             page = context.new_page()
             page.set_default_timeout(15_000)
+            # Everything the Content Security Policy blocked, so tests can assert there was nothing.
+            page.csp_violations = []
+            page.on(
+                "console",
+                lambda message: page.csp_violations.append(message.text)
+                if "Content Security Policy" in message.text
+                else None,
+            )
             yield page
         finally:
             browser.close()

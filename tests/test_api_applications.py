@@ -84,8 +84,8 @@ def test_sign_up_refuses_bad_values_naming_the_field_in_chinese(api_client, fiel
     response = api_client.post("/api/v1/auth/sign-up/", body, format="json")
 
     assert response.status_code == 400
-    assert field in response.json()
-    assert chinese in " ".join(response.json()[field])
+    assert field in response.json()["errors"]
+    assert chinese in " ".join(response.json()["errors"][field])
     assert not Person.objects.exists()
 
 
@@ -98,7 +98,7 @@ def test_error_messages_are_english_under_en(api_client):
     )
 
     assert response.status_code == 400
-    assert "18 characters" in response.json()["id_number"][0]
+    assert "18 characters" in response.json()["errors"]["id_number"][0]
 
 
 def test_sign_up_refuses_a_weak_password(api_client):
@@ -214,7 +214,7 @@ def test_a_citizen_cannot_set_status_or_station_fields_through_patch(api_client,
     )
 
     assert response.status_code == 400
-    assert "status" in response.json()
+    assert "status" in response.json()["errors"]
     application.refresh_from_db()
     assert application.status == Status.DRAFT
     assert application.address != "新地址1号"
@@ -361,7 +361,7 @@ def test_a_guardian_needs_a_proof_document(api_client, alice_citizen, station):
     )
 
     assert response.status_code == 400
-    assert "guardian_proof" in response.json()
+    assert "guardian_proof" in response.json()["errors"]
 
 
 def test_a_pre_school_child_gets_no_photo_and_can_submit_without_one(api_client, alice_citizen, station):
@@ -426,4 +426,4 @@ def test_a_huge_page_size_is_a_400(api_client, bob_clerk):
     response = api_client.get("/api/v1/applications/?page_size=1000000")
 
     assert response.status_code == 400
-    assert "page_size" in response.json()
+    assert response.json()["field"] == "page_size"

@@ -55,6 +55,7 @@ def test_citizen_signs_up_applies_and_sees_the_status(live_server, partners, tmp
         status_text = page.inner_text("#current-status")
         timeline_text = page.inner_text("#timeline")
         page.screenshot(path=str(artifacts_dir / "citizen-application-submitted.png"), full_page=True)
+        assert page.csp_violations == []  # the page works under the Content Security Policy
 
     application = CardApplication.objects.get(person=Person.objects.get(id_number=id_number))
     assert application.status == Status.SUBMITTED
