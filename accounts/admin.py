@@ -44,6 +44,7 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     )
+
     @admin.display(description=_("user name"), ordering="username")
     def masked_username(self, user):
         # A citizen's user name is their mobile number: masked in the list (SECURITY.md 6).

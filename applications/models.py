@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Employer, ServiceStation
+from sbcard.crypto import EncryptedCharField, keyed_hash
 from sbcard.validators import validate_mobile_phone
 
 from .idnumbers import mask_phone, mask_resident_id, validate_resident_id
@@ -47,10 +48,28 @@ CARD_USES_BY_COLOUR = {
 }
 
 
-class Person(models.Model):
-    """Someone a card is for. One row per resident ID number."""
+class PersonQuerySet(models.QuerySet):
+    """Keeps the ID number's keyed hash in step on the bulk paths that skip save()."""
 
-    id_number = models.CharField(_("resident ID number"), max_length=18, unique=True, validators=[validate_resident_id])
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        for person in objs:
+            person.id_number_hash = keyed_hash(person.id_number)
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def update(self, **kwargs):
+        if "id_number" in kwargs:
+            kwargs["id_number_hash"] = keyed_hash(kwargs["id_number"])
+        return super().update(**kwargs)
+
+
+class Person(models.Model):
+    """Someone a card is for. One row per resident ID number, stored encrypted; found by its keyed hash."""
+
+    id_number = EncryptedCharField(
+        _("resident ID number"), max_length=18, hash_field="id_number_hash", validators=[validate_resident_id]
+    )
+    id_number_hash = models.CharField(max_length=64, unique=True, editable=False)
     name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     birth_date = models.DateField(_("birth date"))
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
@@ -65,12 +84,21 @@ class Person(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    objects = PersonQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
 
     def __str__(self) -> str:
         return f"{self.name} {self.masked_id_number}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.id_number_hash = keyed_hash(self.id_number)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "id_number" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "id_number_hash"}
+        super().save(*args, **kwargs)
 
     @property
     def masked_id_number(self) -> str:
@@ -173,7 +201,7 @@ class CardApplication(models.Model):
     # (rule 18: local residents with a second-generation ID use it), so no photo needs uploading.
     photo_on_file_at_registry = models.BooleanField(_("ID photo on file at the information centre"), default=False)
     # Filled in by the partners: the card's bank account (rule 3) and, once shipped, the card itself.
-    bank_account_number = models.CharField(_("bank account"), max_length=19, blank=True, editable=False)
+    bank_account_number = EncryptedCharField(_("bank account"), max_length=19, blank=True, editable=False)
     card_number = models.CharField(_("card number"), max_length=30, blank=True, editable=False)
     card_batch_number = models.CharField(_("delivery batch"), max_length=60, blank=True, editable=False)
     review_overdue_noticed_at = models.DateTimeField(null=True, blank=True, editable=False)

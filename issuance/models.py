@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from applications.idnumbers import mask_resident_id
+from sbcard.crypto import EncryptedCharField
 
 
 class CardStatus(models.TextChoices):
@@ -51,7 +52,7 @@ class Pickup(models.Model):
     card = models.OneToOneField(Card, on_delete=models.PROTECT, related_name="pickup")
     by_proxy = models.BooleanField(_("collected by a proxy"), default=False)
     proxy_name = models.CharField(_("proxy's name"), max_length=60, blank=True)
-    proxy_id_number = models.CharField(_("proxy's ID number"), max_length=18, blank=True)
+    proxy_id_number = EncryptedCharField(_("proxy's ID number"), max_length=18, blank=True)
     proxy_card_number = models.CharField(_("proxy's social security card"), max_length=30, blank=True)
     authorisation = models.FileField(_("signed authorisation"), upload_to="authorisations/", blank=True)
     clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -76,7 +77,7 @@ class NamedProxy(models.Model):
         "applications.CardApplication", on_delete=models.CASCADE, related_name="named_proxy"
     )
     name = models.CharField(_("proxy's name"), max_length=60)
-    id_number = models.CharField(_("proxy's ID number"), max_length=18)
+    id_number = EncryptedCharField(_("proxy's ID number"), max_length=18)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -181,9 +182,9 @@ class CardChange(models.Model):
     old_card = models.ForeignKey(Card, on_delete=models.PROTECT, related_name="changes")
     reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
     new_name = models.CharField(_("new name"), max_length=60, blank=True)
-    new_id_number = models.CharField(_("new ID number"), max_length=18, blank=True)
+    new_id_number = EncryptedCharField(_("new ID number"), max_length=18, blank=True)
     proxy_name = models.CharField(_("proxy's name"), max_length=60, blank=True)
-    proxy_id_number = models.CharField(_("proxy's ID number"), max_length=18, blank=True)
+    proxy_id_number = EncryptedCharField(_("proxy's ID number"), max_length=18, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -223,7 +224,7 @@ class Appointment(models.Model):
     station = models.ForeignKey("accounts.ServiceStation", on_delete=models.PROTECT, related_name="appointments")
     date = models.DateField(_("date"))
     name = models.CharField(_("name"), max_length=60)
-    id_number = models.CharField(_("resident ID number"), max_length=18)
+    id_number = EncryptedCharField(_("resident ID number"), max_length=18)
     phone = models.CharField(_("mobile phone"), max_length=11)
     state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.BOOKED)
     booked_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -208,6 +208,18 @@ if not ID_HASH_KEY:
     if PRODUCTION:
         raise ImproperlyConfigured("ID_HASH_KEY must be set in production.")
     ID_HASH_KEY = "development-id-hash-" + SECRET_KEY[:24]
+# Keys that encrypt ID numbers and bank accounts at rest: comma-separated Fernet keys, the first one
+# encrypts, all of them decrypt (rotate: put a new key first, run manage.py rotate_keys, drop the old).
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
+if not FIELD_ENCRYPTION_KEYS:
+    if PRODUCTION:
+        raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set in production.")
+    import base64
+    import hashlib
+
+    FIELD_ENCRYPTION_KEYS = [
+        base64.urlsafe_b64encode(hashlib.sha256(f"fields:{SECRET_KEY}".encode()).digest()).decode()
+    ]
 # Behind the production reverse proxy, the client's address is the first X-Forwarded-For hop.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", PRODUCTION)
 SECURE_CONTENT_TYPE_NOSNIFF = True

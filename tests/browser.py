@@ -31,9 +31,9 @@ def chromium_page(*, viewport=None, locale="zh-CN"):
             page.csp_violations = []
             page.on(
                 "console",
-                lambda message: page.csp_violations.append(message.text)
-                if "Content Security Policy" in message.text
-                else None,
+                lambda message: (
+                    page.csp_violations.append(message.text) if "Content Security Policy" in message.text else None
+                ),
             )
             yield page
         finally:

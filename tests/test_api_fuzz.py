@@ -49,8 +49,9 @@ def test_no_role_finds_a_server_error_or_a_response_outside_the_schema(live_serv
 
 def fuzz(operation, base_url: str, headers: dict) -> None:
     @given(case=operation.as_strategy())
-    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True,
-              database=None)
+    @settings(
+        max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None
+    )
     def run(case):
         case.call_and_validate(base_url=base_url, headers=headers, checks=CHECKS)
 

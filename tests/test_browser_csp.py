@@ -26,8 +26,9 @@ def test_pages_work_under_the_policy_with_no_violations(live_server, admin_user)
             if user is not None:
                 client = Client()
                 client.force_login(user)
-                page.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value,
-                                           "url": live_server.url}])
+                page.context.add_cookies(
+                    [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+                )
             for url in urls:
                 response = page.goto(live_server.url + url)
                 assert response.status == 200, url

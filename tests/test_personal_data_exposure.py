@@ -44,17 +44,34 @@ def test_a_whole_flow_leaks_no_id_number_or_phone(caplog, partners, settings, dj
     # sign up with an SMS code, apply with a photo, submit
     form = {"name": "戚继光", "id_number": number, "phone": phone}
     post(citizen_client, "/accounts/sign-up/", {**form, "action": "send_code"})
-    post(citizen_client, "/accounts/sign-up/", {**form, "code": last_sms_code(partners, phone),
-                                                 "password": "Qi-Jiguang-1528", "password_again": "Qi-Jiguang-1528",
-                                                 "action": "sign_up"})
-    from applications.sample_photos import make_id_photo
+    post(
+        citizen_client,
+        "/accounts/sign-up/",
+        {
+            **form,
+            "code": last_sms_code(partners, phone),
+            "password": "Qi-Jiguang-1528",
+            "password_again": "Qi-Jiguang-1528",
+            "action": "sign_up",
+        },
+    )
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    post(citizen_client, "/apply/", {
-        "insurance_type": "urban_employee", "station": station.pk, "household_city": "杭州市",
-        "address": "杭州市上城区1号", "phone": phone, "action": "submit",
-        "photo": SimpleUploadedFile("a.jpg", make_id_photo(), content_type="image/jpeg"),
-    })
+    from applications.sample_photos import make_id_photo
+
+    post(
+        citizen_client,
+        "/apply/",
+        {
+            "insurance_type": "urban_employee",
+            "station": station.pk,
+            "household_city": "杭州市",
+            "address": "杭州市上城区1号",
+            "phone": phone,
+            "action": "submit",
+            "photo": SimpleUploadedFile("a.jpg", make_id_photo(), content_type="image/jpeg"),
+        },
+    )
     from applications.models import CardApplication, Person
 
     person = Person.objects.get(id_number=number)
@@ -75,9 +92,19 @@ def test_a_whole_flow_leaks_no_id_number_or_phone(caplog, partners, settings, dj
     from partners.models import PartnerStep
 
     step = PartnerStep.objects.get(application=application, partner="vendor")
-    body = json.dumps({"event_id": "e1", "event": "shipped", "idempotency_key": str(step.idempotency_key),
-                       "card_number": "H77777777", "batch_number": "B1"}).encode()
-    meta = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in signed_headers(settings.VENDOR_WEBHOOK_SECRET, body).items()}
+    body = json.dumps(
+        {
+            "event_id": "e1",
+            "event": "shipped",
+            "idempotency_key": str(step.idempotency_key),
+            "card_number": "H77777777",
+            "batch_number": "B1",
+        }
+    ).encode()
+    meta = {
+        f"HTTP_{k.upper().replace('-', '_')}": v
+        for k, v in signed_headers(settings.VENDOR_WEBHOOK_SECRET, body).items()
+    }
     post(api, "/partners/callbacks/vendor/", body, content_type="application/json", **meta)
     pipeline.receive_shipment(VendorCallback.objects.get().pk)
 
@@ -92,13 +119,20 @@ def test_a_whole_flow_leaks_no_id_number_or_phone(caplog, partners, settings, dj
 
     # every page and list a citizen or clerk sees, outside the authorised detail views
     pages = [
-        get(citizen_client, "/me/"), get(citizen_client, f"/applications/{application.pk}/"),
-        get(citizen_client, "/cards/"), get(citizen_client, "/notices/"),
-        get(citizen_client, "/api/v1/applications/"), get(citizen_client, f"/api/v1/applications/{application.pk}/"),
-        get(citizen_client, "/api/v1/cards/"), get(citizen_client, "/api/v1/auth/me/"),
-        get(clerk_client, "/station/queue/"), get(clerk_client, "/station/applications/"),
-        get(clerk_client, "/window/pickup/"), get(clerk_client, "/staff/sms/"),
-        get(clerk_client, "/api/v1/applications/"), get(clerk_client, "/api/v1/cards/"),
+        get(citizen_client, "/me/"),
+        get(citizen_client, f"/applications/{application.pk}/"),
+        get(citizen_client, "/cards/"),
+        get(citizen_client, "/notices/"),
+        get(citizen_client, "/api/v1/applications/"),
+        get(citizen_client, f"/api/v1/applications/{application.pk}/"),
+        get(citizen_client, "/api/v1/cards/"),
+        get(citizen_client, "/api/v1/auth/me/"),
+        get(clerk_client, "/station/queue/"),
+        get(clerk_client, "/station/applications/"),
+        get(clerk_client, "/window/pickup/"),
+        get(clerk_client, "/staff/sms/"),
+        get(clerk_client, "/api/v1/applications/"),
+        get(clerk_client, "/api/v1/cards/"),
         get(clerk_client, f"/window/cards/{card.pk}/"),
     ]
     own_contact = {f"/api/v1/applications/{application.pk}/"}  # the holder's own phone, which they may edit
