@@ -118,3 +118,19 @@ class VendorCallback(models.Model):
 
     def __str__(self) -> str:
         return self.event_id
+
+
+class BankCallback(models.Model):
+    """A verified call from the bank (an activation at a branch). The unique event id makes a replay a no-op."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    event = models.CharField(max_length=20)
+    card_number = models.CharField(max_length=30)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bank callback")
+        verbose_name_plural = _("bank callbacks")
+
+    def __str__(self) -> str:
+        return self.event_id

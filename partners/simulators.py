@@ -26,6 +26,7 @@ def build(
     registry_unknown: str = "no_record",
     vendor_stage_seconds: float = 5.0,
     webhook_secret: str = "",
+    bank_secret: str = "",
     latency_ms: int = 0,
     failure_rate: float = 0.0,
 ) -> dict:
@@ -33,7 +34,7 @@ def build(
     common = {"host": host, "latency_ms": latency_ms, "failure_rate": failure_rate}
     return {
         "registry": RegistrySimulator(port=ports["registry"], unknown=registry_unknown, **common),
-        "bank": BankSimulator(port=ports["bank"], **common),
+        "bank": BankSimulator(port=ports["bank"], callback_secret=bank_secret, **common),
         "vendor": VendorSimulator(
             port=ports["vendor"], stage_seconds=vendor_stage_seconds, webhook_secret=webhook_secret, **common
         ),
@@ -56,6 +57,7 @@ def from_environment() -> dict:
         "registry_unknown": env("REGISTRY_UNKNOWN", "no_record"),
         "vendor_stage_seconds": float(env("VENDOR_STAGE_SECONDS", "5")),
         "webhook_secret": env("VENDOR_WEBHOOK_SECRET", ""),
+        "bank_secret": env("BANK_CALLBACK_SECRET", ""),
         "latency_ms": int(env("PARTNER_LATENCY_MS", "0")),
         "failure_rate": float(env("PARTNER_FAILURE_RATE", "0")),
     }

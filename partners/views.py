@@ -77,3 +77,45 @@ def _uuid_or_none(value):
         return uuid.UUID(str(value))
     except ValueError:
         return None
+
+
+@csrf_exempt  # machine-to-machine, authenticated by its HMAC signature
+@require_POST
+def bank_activation_callback(request):
+    """Rule 10: the bank reports that the holder activated the card at a branch; the swipe limit comes too."""
+    from issuance.models import Card
+    from issuance.services import activate_card
+    from sbcard.errors import DomainError
+
+    from .models import BankCallback
+
+    body = request.body
+    problem = verify(
+        settings.BANK_CALLBACK_SECRET,
+        _header(request, TIMESTAMP_HEADER),
+        _header(request, SIGNATURE_HEADER),
+        body,
+        max_age=settings.VENDOR_WEBHOOK_MAX_AGE_SECONDS,
+        now=time.time(),
+    )
+    if problem:
+        logger.warning("bank callback refused: %s", problem)
+        return JsonResponse({"code": "bad_signature", "detail": problem}, status=403)
+    try:
+        payload = json.loads(body)
+        event_id, card_number = str(payload["event_id"])[:100], str(payload["card_number"])[:30]
+        swipe_limit = int(payload.get("swipe_limit") or 2)
+    except (ValueError, KeyError, TypeError):
+        return JsonResponse({"code": "bad_request", "detail": "event_id and card_number required"}, status=400)
+    card = Card.objects.filter(number=card_number).first()
+    if card is None:
+        return JsonResponse({"code": "unknown_card", "detail": "no such card"}, status=404)
+    try:
+        with transaction.atomic():
+            BankCallback.objects.create(event_id=event_id, event="activated", card_number=card_number)
+            activate_card(card.pk, actor=None, swipe_limit=swipe_limit)
+    except IntegrityError:
+        return JsonResponse({"status": "duplicate"}, status=200)
+    except DomainError as error:
+        return JsonResponse({"code": error.code, "detail": str(error.message)}, status=409)
+    return JsonResponse({"status": "activated"}, status=200)

@@ -22,6 +22,10 @@ BANK_IDENTIFICATION = "621700"  # the card's BIN
 class BankSimulator(Simulator):
     name = "bank"
 
+    def __init__(self, *, callback_secret: str = "", **options):
+        self.callback_secret = callback_secret  # signs the bank's calls to the portal (payments, activations)
+        super().__init__(**options)
+
     def reset(self) -> None:
         self.customers = {c["id_number"]: dict(c) for c in SEED_CUSTOMERS}
         self.accounts: dict[str, dict] = {}  # account number -> holder
@@ -37,6 +41,7 @@ class BankSimulator(Simulator):
         self.route("POST", "/activations", self.notice("activation"))
         self.route("POST", "/loss-reports", self.notice("loss_report"))
         self.route("POST", "/payments", self.take_payment)
+        self.route("POST", "/_control/activate", self.activate_at_branch)
         self.route("GET", "/_control/accounts", self.list_accounts)
         self.route("POST", "/_control/customers", self.add_customers)
 
@@ -89,14 +94,8 @@ class BankSimulator(Simulator):
         batch's card fee (rule 6). The bank then calls `callback_url` with {"event_id", "reference",
         "amount_yuan"} signed like the vendor's callbacks (secret: `callback_secret`, else the
         BANK_CALLBACK_SECRET environment variable), trying three times."""
-        import json
         import os
         import threading
-        import time
-        import urllib.error
-        import urllib.request
-
-        from partners.signing import signed_headers
 
         body = request.json()
         if not body.get("reference") or not body.get("callback_url") or not str(body.get("amount_yuan", "")).isdigit():
@@ -104,20 +103,8 @@ class BankSimulator(Simulator):
         secret = getattr(self, "callback_secret", "") or os.environ.get("BANK_CALLBACK_SECRET", "")
 
         def deliver(payment: dict) -> None:
-            data = json.dumps(
-                {k: payment[k] for k in ("event_id", "reference", "amount_yuan")}, ensure_ascii=False
-            ).encode()
-            for attempt in range(3):
-                headers = {"Content-Type": "application/json", **signed_headers(secret, data)}
-                call = urllib.request.Request(payment["callback_url"], data=data, headers=headers, method="POST")  # noqa: S310
-                try:
-                    with urllib.request.urlopen(call, timeout=10) as response:  # noqa: S310 - loopback portal
-                        if 200 <= response.status < 300:
-                            payment["delivered"] = True
-                            return
-                except (urllib.error.URLError, OSError):
-                    pass
-                time.sleep(0.5 * (attempt + 1))
+            payload = {k: payment[k] for k in ("event_id", "reference", "amount_yuan")}
+            payment["delivered"] = self.signed_callback(payment["callback_url"], payload, secret)
 
         def work():
             payment = {
@@ -133,6 +120,51 @@ class BankSimulator(Simulator):
             return 201, {"event_id": payment["event_id"], "received": True}
 
         return self._idempotent(body.get("idempotency_key", ""), work)
+
+    def signed_callback(self, url: str, payload: dict, secret: str) -> bool:
+        """POST a JSON body signed like the vendor's callbacks to the portal, three tries; True if delivered."""
+        import json
+        import time
+        import urllib.error
+        import urllib.request
+
+        from partners.signing import signed_headers
+
+        data = json.dumps(payload, ensure_ascii=False).encode()
+        for attempt in range(3):
+            headers = {"Content-Type": "application/json", **signed_headers(secret, data)}
+            call = urllib.request.Request(url, data=data, headers=headers, method="POST")  # noqa: S310
+            try:
+                with urllib.request.urlopen(call, timeout=10) as response:  # noqa: S310 - loopback portal
+                    if 200 <= response.status < 300:
+                        return True
+            except (urllib.error.URLError, OSError):
+                pass
+            time.sleep(0.5 * (attempt + 1))
+        return False
+
+    def activate_at_branch(self, request: Request) -> tuple[int, dict]:
+        """POST /_control/activate {"card_number", "account_number", "swipe_limit", "callback_url"}: the holder
+        activates the card at a branch (rule 10); the bank reports it to the portal, signed."""
+        import os
+
+        body = request.json()
+        if not body.get("card_number") or not body.get("callback_url"):
+            return 400, {"code": "bad_request", "message": "card_number and callback_url are required"}
+        with self.lock:
+            if body.get("account_number") and body["account_number"] not in self.accounts:
+                return 404, {"code": "unknown_account", "message": "no such account"}
+            event_id = f"ACT-{len(self.notices) + 1:06d}-{body['card_number']}"
+            self.notices.append({"notice": "activation_at_branch", "event_id": event_id, **body})
+        secret = getattr(self, "callback_secret", "") or os.environ.get("BANK_CALLBACK_SECRET", "")
+        payload = {
+            "event_id": event_id,
+            "event": "activated",
+            "card_number": body["card_number"],
+            "swipe_limit": int(body.get("swipe_limit") or 2),
+        }
+        delivered = self.signed_callback(body["callback_url"], payload, secret)
+        return (200 if delivered else 502), {"event_id": event_id, "delivered": delivered}
 
     def list_accounts(self, request: Request) -> tuple[int, dict]:
         id_number = request.query_params().get("id_number")

@@ -36,6 +36,7 @@ class Command(BaseCommand):
         options = from_environment()
         options["registry_unknown"] = "match"  # in the demo, whoever signs up is registered in the city
         options["webhook_secret"] = settings.VENDOR_WEBHOOK_SECRET
+        options["bank_secret"] = settings.BANK_CALLBACK_SECRET
         for name, simulator in start_all(**options).items():
             self.stdout.write(f"{name} simulator on {simulator.url}")
 
