@@ -213,6 +213,8 @@ FOLLOW_UP_JOBS: dict[str, list[str]] = {
     Status.IN_PRODUCTION: ["applications.tasks.order_card"],
 }
 ON_EVERY_STATUS_CHANGE = "notices.tasks.notify_status_change"
+ON_MANY_STATUS_CHANGES = "notices.tasks.notify_status_changes"
+NOTICE_CHUNK = 500
 
 
 def role_of(actor, application: CardApplication) -> str | None:
@@ -390,7 +392,12 @@ def apply_event_in_bulk(
             batch_size=2000,
         )
         for status_event in saved:
-            _enqueue_follow_ups(status_event.application_id, status_event.to_status, status_event.pk)
+            for task_name in FOLLOW_UP_JOBS.get(status_event.to_status, ()):
+                transaction.on_commit(partial(_send, task_name, status_event.application_id))
+        # The notices of a whole batch go as a few jobs, not one per application.
+        event_ids = [status_event.pk for status_event in saved]
+        for start in range(0, len(event_ids), NOTICE_CHUNK):
+            transaction.on_commit(partial(_send_many, ON_MANY_STATUS_CHANGES, event_ids[start : start + NOTICE_CHUNK]))
     return ids
 
 
@@ -434,6 +441,10 @@ def _enqueue_follow_ups(application_id: int, status: str, status_event_id: int) 
 
 def _send(task_name: str, object_id: int) -> None:
     import_string(task_name).delay(object_id)
+
+
+def _send_many(task_name: str, object_ids: list[int]) -> None:
+    import_string(task_name).delay(object_ids)
 
 
 def mermaid_diagram() -> str:

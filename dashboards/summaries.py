@@ -160,17 +160,20 @@ def summarise(*, chunk_rows: int = CHUNK_ROWS, progress: Callable[[str, int, int
     """Fold every new row of both logs, then refresh the stage windows. Safe to run at any time."""
     started = time.monotonic()
     report = Report()
-    durations_added = False
-    for log, fold in ((STATUS_LOG, _fold_status_chunk), (CARD_LOG, _fold_card_chunk)):
+    with transaction.atomic():
+        status_cursor, card_cursor = _lock_cursor(STATUS_LOG), _lock_cursor(CARD_LOG)
+        if status_cursor.high_water == 0 and card_cursor.high_water == 0 and not FoldedApplication.objects.exists():
+            # Nothing folded yet (a new or re-seeded database): fold the whole history in memory and write each
+            # summary once, instead of adding to the same rows chunk after chunk.
+            _fold_from_scratch(status_cursor, card_cursor, chunk_rows, progress, report)
+    durations_added = report.status_events > 0
+    for log in (STATUS_LOG, CARD_LOG):
         while True:
-            count, more, added = _run_chunk(log, fold, chunk_rows)
+            count, more, added = _fold_next_chunk(log, chunk_rows)
             durations_added |= added
-            if log == STATUS_LOG:
-                report.status_events += count
-            else:
-                report.card_events += count
+            setattr(report, log, getattr(report, log) + count)
             if progress and count:
-                progress(log, report.status_events if log == STATUS_LOG else report.card_events, count)
+                progress(log, getattr(report, log), count)
             if not more:
                 break
     with transaction.atomic():
@@ -214,32 +217,69 @@ def _lock_cursor(name: str) -> Cursor:
     return Cursor.objects.select_for_update().get(name=name)
 
 
-def _run_chunk(log: str, fold, chunk_rows: int) -> tuple[int, bool, bool]:
+def _fold_next_chunk(log: str, chunk_rows: int) -> tuple[int, bool, bool]:
+    """One transaction: lock the cursor, read the rows past it (and the late ones), add them, move it on."""
     with transaction.atomic():
         cursor = _lock_cursor(log)
-        now_epoch = time.time()
-        gaps = [gap for gap in cursor.gaps if now_epoch - gap[2] < GAP_SECONDS]
-        late = _fetch(log, "(" + " OR ".join(["e.id BETWEEN %s AND %s"] * len(gaps)) + ")", sum(
-            ([first, last] for first, last, _seen in gaps), []
-        )) if gaps else []
-        new = _fetch(log, "e.id > %s", [cursor.high_water], limit=chunk_rows)
+        late, new = _read(cursor, log, chunk_rows)
         rows = sorted(late + new, key=lambda row: row[0])
-        durations_added = fold(rows) if rows else False
-        # The ids still missing below the new high-water mark: old gaps not filled, and holes among the new rows.
-        found = {row[0] for row in late}
-        remaining = []
-        for first, last, seen in gaps:
-            remaining += [[a, b, seen] for a, b in _holes(first, last, sorted(i for i in found if first <= i <= last))]
-        high = cursor.high_water
-        if new:
-            ids = [row[0] for row in new]
-            remaining += [[a, b, now_epoch] for a, b in _holes(high + 1, ids[-1], ids)]
-            high = ids[-1]
-        cursor.high_water = high
-        cursor.gaps = remaining
-        cursor.folded += len(rows)
+        fold = _Fold(_load_states({row[1] for row in rows}) if log == STATUS_LOG else {})
+        if log == STATUS_LOG:
+            fold.status_rows(rows)
+        else:
+            fold.card_rows(rows)
+        fold.write_increments()
+        _advance(cursor, late, new)
+    return len(rows), len(new) == chunk_rows, bool(fold.durations)
+
+
+def _fold_from_scratch(status_cursor: Cursor, card_cursor: Cursor, chunk_rows: int, progress, report: Report) -> None:
+    fold = _Fold({})
+    for log, cursor in ((STATUS_LOG, status_cursor), (CARD_LOG, card_cursor)):
+        while True:
+            late, new = _read(cursor, log, chunk_rows)
+            rows = sorted(late + new, key=lambda row: row[0])
+            if log == STATUS_LOG:
+                fold.status_rows(rows)
+            else:
+                fold.card_rows(rows)
+            _advance(cursor, late, new, save=False)
+            setattr(report, log, getattr(report, log) + len(rows))
+            if progress and rows:
+                progress(log, getattr(report, log), len(rows))
+            if len(new) < chunk_rows:
+                break
         cursor.save(update_fields=["high_water", "gaps", "folded"])
-    return len(rows), len(new) == chunk_rows, durations_added
+    fold.write_fresh()
+
+
+def _read(cursor: Cursor, log: str, chunk_rows: int) -> tuple[list, list]:
+    """The rows of the gaps that became visible, and up to chunk_rows rows past the high-water mark."""
+    gaps = [gap for gap in cursor.gaps if time.time() - gap[2] < GAP_SECONDS]
+    late = []
+    if gaps:
+        where = "(" + " OR ".join(["e.id BETWEEN %s AND %s"] * len(gaps)) + ")"
+        late = _fetch(log, where, [bound for first, last, _seen in gaps for bound in (first, last)])
+    new = _fetch(log, "e.id > %s", [cursor.high_water], limit=chunk_rows)
+    return late, new
+
+
+def _advance(cursor: Cursor, late: list, new: list, *, save: bool = True) -> None:
+    """Move the high-water mark past the new rows; remember the ids below it that are not visible yet."""
+    now_epoch = time.time()
+    found = sorted(row[0] for row in late)
+    remaining = []
+    for first, last, seen in cursor.gaps:
+        if now_epoch - seen < GAP_SECONDS:
+            remaining += [[a, b, seen] for a, b in _holes(first, last, [i for i in found if first <= i <= last])]
+    if new:
+        ids = [row[0] for row in new]
+        remaining += [[a, b, now_epoch] for a, b in _holes(cursor.high_water + 1, ids[-1], ids)]
+        cursor.high_water = ids[-1]
+    cursor.gaps = remaining
+    cursor.folded += len(late) + len(new)
+    if save:
+        cursor.save(update_fields=["high_water", "gaps", "folded"])
 
 
 def _holes(first: int, last: int, present: list[int]) -> list[tuple[int, int]]:
@@ -280,86 +320,132 @@ def _fetch(log: str, where: str, params: list, limit: int | None = None) -> list
 # --- folding ---------------------------------------------------------------------------------------
 
 
-def _fold_status_chunk(rows: list[tuple]) -> bool:
-    """Fold status events (in id order, which is each application's own order: its row is locked while
-    an event is written). Returns whether any stage duration was added."""
-    states = _load_states({row[1] for row in rows})
-    before = dict(states)
-    durations = defaultdict(lambda: [0, 0])
-    flows = defaultdict(int)
-    cohorts = defaultdict(int)
-    stage_exits, flow_by_target, flow_by_kind = STAGE_EXITS, FLOW_BY_TARGET, FLOW_BY_KIND_CREATED
-    created_days: dict[int, datetime.date] = {}
-    for _id, application_id, event, source, target, at, station, kind, created in rows:
-        at = _moment(at)
-        day = local_day(at)
-        state = states.get(application_id)
-        stage = stage_exits.get((source, event))
-        if stage is not None and state is not None:
-            start = state[4] if stage == "pickup" else state[3]
-            if start is not None:
-                seconds = max(0, int((at - start).total_seconds()))
-                bucket = bisect.bisect_left(BUCKET_EDGES_SECONDS, seconds)
-                for where in (station, CITY):
-                    cell = durations[(day, stage, where, bucket)]
-                    cell[0] += 1
-                    cell[1] += seconds
-        flow = flow_by_target.get(target)
-        if flow:
-            flows[(day, station, flow)] += 1
-            flows[(day, CITY, flow)] += 1
-            if flow == "collected":
-                month = day.replace(day=1)
-                cohorts[(month, station)] += 1
-                cohorts[(month, CITY)] += 1
-        if source in RECEIVED_SOURCES and target in RECEIVED_TARGETS:
-            flows[(day, station, "received")] += 1
-            flows[(day, CITY, "received")] += 1
-        if event == "create" and kind in flow_by_kind:
-            flows[(day, station, flow_by_kind[kind])] += 1
-            flows[(day, CITY, flow_by_kind[kind])] += 1
-        created_day = created_days.get(application_id)
-        if created_day is None:
-            created_day = created_days[application_id] = local_day(_moment(created))
-        ready_since = at if target == "ready_for_pickup" else (state[4] if state is not None else None)
-        states[application_id] = (station, target, created_day, at, ready_since)
+class _Fold:
+    """What a run of log rows adds to the summaries.
 
-    counts = defaultdict(int)
-    for application_id, (station, status, created_day, _since, _ready) in states.items():
-        old = before.get(application_id)
-        if old is not None:
-            if old[:3] == (station, status, created_day):
+    `states` is each application as the summariser last saw it (FoldedApplication); folding moves it on.
+    Status events come in id order, which is each application's own order (its row is locked while an
+    event is written), so an application's events are folded in the order they happened.
+    """
+
+    def __init__(self, states: dict[int, tuple]):
+        self.states = states
+        self.before: dict[int, tuple | None] = {}
+        self.durations = defaultdict(lambda: [0, 0])
+        self.flows = defaultdict(int)
+        self.collected = defaultdict(int)
+        self.activated = defaultdict(int)
+
+    def status_rows(self, rows: list[tuple]) -> None:
+        states, before = self.states, self.before
+        durations, flows, collected = self.durations, self.flows, self.collected
+        stage_exits, flow_by_target, flow_by_kind = STAGE_EXITS, FLOW_BY_TARGET, FLOW_BY_KIND_CREATED
+        edges = BUCKET_EDGES_SECONDS
+        created_days: dict[int, datetime.date] = {}
+        for _id, application_id, event, source, target, at, station, kind, created in rows:
+            at = _moment(at)
+            day = local_day(at)
+            state = states.get(application_id)
+            if application_id not in before:
+                before[application_id] = state
+            stage = stage_exits.get((source, event))
+            if stage is not None and state is not None:
+                start = state[4] if stage == "pickup" else state[3]
+                if start is not None:
+                    seconds = max(0, int((at - start).total_seconds()))
+                    bucket = bisect.bisect_left(edges, seconds)
+                    for where in (station, CITY):
+                        cell = durations[(day, stage, where, bucket)]
+                        cell[0] += 1
+                        cell[1] += seconds
+            flow = flow_by_target.get(target)
+            if flow:
+                flows[(day, station, flow)] += 1
+                flows[(day, CITY, flow)] += 1
+                if flow == "collected":
+                    month = day.replace(day=1)
+                    collected[(month, station)] += 1
+                    collected[(month, CITY)] += 1
+            if source in RECEIVED_SOURCES and target in RECEIVED_TARGETS:
+                flows[(day, station, "received")] += 1
+                flows[(day, CITY, "received")] += 1
+            if event == "create" and kind in flow_by_kind:
+                flows[(day, station, flow_by_kind[kind])] += 1
+                flows[(day, CITY, flow_by_kind[kind])] += 1
+            if state is not None:
+                created_day = state[2]
+            else:
+                created_day = created_days.get(application_id)
+                if created_day is None:
+                    created_day = created_days[application_id] = local_day(_moment(created))
+            ready_since = at if target == "ready_for_pickup" else (state[4] if state is not None else None)
+            states[application_id] = (station, target, created_day, at, ready_since)
+
+    def card_rows(self, rows: list[tuple]) -> None:
+        """An activation counts for the month and station the card was collected in."""
+        for _id, event, issued_at, station in rows:
+            if event != "activate":
                 continue
-            counts[(old[0], old[1], old[2])] -= 1
-            counts[(CITY, old[1], old[2])] -= 1
-        counts[(station, status, created_day)] += 1
-        counts[(CITY, status, created_day)] += 1
+            month = local_day(_moment(issued_at)).replace(day=1)
+            self.activated[(month, station)] += 1
+            self.activated[(month, CITY)] += 1
 
-    _add(StatusCount, ("station_id", "status", "created_day"), ("count",), counts.items(), date_key=2)
-    _add(
-        StageDuration,
-        ("day", "stage", "station_id", "bucket"),
-        ("count", "seconds"),
-        ((key, tuple(value)) for key, value in durations.items()),
-        date_key=0,
-    )
-    _add(DailyFlow, ("day", "station_id", "metric"), ("count",), flows.items(), date_key=0)
-    _add(ActivationCohort, ("month", "station_id"), ("collected",), cohorts.items(), date_key=0, zero=("activated",))
-    _save_states(states)
-    return bool(durations)
+    def counts(self) -> dict[tuple, int]:
+        """How StatusCount changes: each application moves from where it was counted to where it is now."""
+        counts = defaultdict(int)
+        for application_id, old in self.before.items():
+            station, status, created_day = self.states[application_id][:3]
+            if old is not None:
+                if old[:3] == (station, status, created_day):
+                    continue
+                counts[(old[0], old[1], old[2])] -= 1
+                counts[(CITY, old[1], old[2])] -= 1
+            counts[(station, status, created_day)] += 1
+            counts[(CITY, status, created_day)] += 1
+        return counts
 
+    def _tables(self):
+        durations = ((key, tuple(value)) for key, value in self.durations.items())
+        cohorts = defaultdict(lambda: [0, 0])
+        for key, count in self.collected.items():
+            cohorts[key][0] += count
+        for key, count in self.activated.items():
+            cohorts[key][1] += count
+        return [
+            (StatusCount, ("station_id", "status", "created_day"), ("count",), self.counts().items(), 2),
+            (StageDuration, ("day", "stage", "station_id", "bucket"), ("count", "seconds"), durations, 0),
+            (DailyFlow, ("day", "station_id", "metric"), ("count",), self.flows.items(), 0),
+            (
+                ActivationCohort,
+                ("month", "station_id"),
+                ("collected", "activated"),
+                ((key, tuple(value)) for key, value in cohorts.items()),
+                0,
+            ),
+        ]
 
-def _fold_card_chunk(rows: list[tuple]) -> bool:
-    """Fold card events: an activation counts for the month and station the card was collected in."""
-    cohorts = defaultdict(int)
-    for _id, event, issued_at, station in rows:
-        if event != "activate":
-            continue
-        month = local_day(_moment(issued_at)).replace(day=1)
-        cohorts[(month, station)] += 1
-        cohorts[(month, CITY)] += 1
-    _add(ActivationCohort, ("month", "station_id"), ("activated",), cohorts.items(), date_key=0, zero=("collected",))
-    return False
+    def write_increments(self) -> None:
+        for model, keys, values, items, date_key in self._tables():
+            _add(model, keys, values, items, date_key=date_key)
+        _save_states({application_id: self.states[application_id] for application_id in self.before})
+
+    def write_fresh(self) -> None:
+        """Into empty tables: plain inserts (COPY on PostgreSQL), no conflicts to resolve."""
+        ops = connection.ops
+        for model, keys, values, items, date_key in self._tables():
+            rows = []
+            for key, value in items:
+                value = value if isinstance(value, tuple) else (value,)
+                if any(value):
+                    key = list(key)
+                    key[date_key] = ops.adapt_datefield_value(key[date_key])
+                    rows.append((*key, *value))
+            _insert(model._meta.db_table, keys + values, rows)
+        _insert(
+            FoldedApplication._meta.db_table,
+            ("application_id", "station_id", "last_status", "created_day", "since", "ready_since"),
+            _state_rows(self.states),
+        )
 
 
 def _follow_station_moves() -> int:
@@ -447,9 +533,9 @@ def _load_states(application_ids: set[int]) -> dict[int, tuple]:
     return states
 
 
-def _save_states(states: dict[int, tuple]) -> None:
+def _state_rows(states: dict[int, tuple]) -> list[tuple]:
     ops = connection.ops
-    rows = [
+    return [
         (
             application_id,
             station,
@@ -460,13 +546,16 @@ def _save_states(states: dict[int, tuple]) -> None:
         )
         for application_id, (station, status, created_day, since, ready_since) in states.items()
     ]
+
+
+def _save_states(states: dict[int, tuple]) -> None:
     _upsert(
         FoldedApplication._meta.db_table,
         ("application_id", "station_id", "last_status", "created_day", "since", "ready_since"),
         ("application_id",),
         "station_id = excluded.station_id, last_status = excluded.last_status, created_day = excluded.created_day, "
         "since = excluded.since, ready_since = excluded.ready_since",
-        rows,
+        _state_rows(states),
     )
 
 
@@ -500,3 +589,31 @@ def _upsert(table: str, columns: tuple, conflict: tuple, updates: str, rows: lis
             execute_values(cursor.cursor, head + "%s" + tail, rows, page_size=5000)
         else:
             cursor.executemany(head + "(" + ", ".join(["%s"] * len(columns)) + ")" + tail, rows)
+
+
+def _insert(table: str, columns: tuple, rows: list[tuple]) -> None:
+    if not rows:
+        return
+    if connection.vendor == "postgresql":
+        import io
+
+        def text(value) -> str:
+            if value is None:
+                return "\\N"
+            if isinstance(value, datetime.datetime):
+                return value.isoformat()
+            return str(value)
+
+        buffer = io.StringIO()
+        for row in rows:
+            buffer.write("\t".join(text(value) for value in row) + "\n")
+        buffer.seek(0)
+        with connection.cursor() as cursor:
+            cursor.cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+        return
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({', '.join(qn(c) for c in columns)}) VALUES ({', '.join(['%s'] * len(columns))})",
+            rows,
+        )

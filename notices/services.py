@@ -57,15 +57,24 @@ def _context(application, event: StatusEvent) -> dict:
 @transaction.atomic
 def notify_status_change(status_event_id: int) -> list[int]:
     """Notices for one status change; returns the ids of the SMS notices waiting to be sent."""
-    event = (
-        StatusEvent.objects.select_related(
-            "application__person__user", "application__applicant", "application__station"
-        )
-        .filter(pk=status_event_id)
-        .first()
+    return notify_status_changes([status_event_id])
+
+
+@transaction.atomic
+def notify_status_changes(status_event_ids: list[int]) -> list[int]:
+    """Notices for many status changes in a fixed number of queries (a roster batch moves together)."""
+    events = StatusEvent.objects.select_related(
+        "application__person__user", "application__applicant", "application__station"
+    ).filter(pk__in=status_event_ids, to_status__in=list(STATUS_TEXTS))
+    rows = [row for event in events for row in _status_notices(event)]
+    # On a second run the rows exist already: the upsert changes nothing and still returns their ids.
+    saved = Notice.objects.bulk_create(
+        rows, update_conflicts=True, unique_fields=["dedupe_key"], update_fields=["dedupe_key"], batch_size=1000
     )
-    if event is None or event.to_status not in STATUS_TEXTS:
-        return []
+    return [row.pk for row in saved if row.channel == Notice.Channel.SMS]
+
+
+def _status_notices(event: StatusEvent) -> list[Notice]:
     application = event.application
     context = _context(application, event)
     rows = []
@@ -102,11 +111,7 @@ def notify_status_change(status_event_id: int) -> list[int]:
                     delivery=Notice.Delivery.PENDING,
                 )
             )
-    # On a second run the rows exist already: the upsert changes nothing and still returns their ids.
-    saved = Notice.objects.bulk_create(
-        rows, update_conflicts=True, unique_fields=["dedupe_key"], update_fields=["dedupe_key"]
-    )
-    return [row.pk for row in saved if row.channel == Notice.Channel.SMS]
+    return rows
 
 
 def send_sms(notice_id: int) -> None:

@@ -15,6 +15,15 @@ def notify_status_change(status_event_id: int) -> None:
             transaction.on_commit(lambda notice_id=notice_id: send_sms.delay(notice_id))
 
 
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=300, soft_time_limit=240, queue="notices")
+def notify_status_changes(status_event_ids: list[int]) -> None:
+    """The notices of many status changes at once (a roster batch): the same as one by one, idempotent."""
+    with transaction.atomic():
+        notice_ids = services.notify_status_changes(status_event_ids)
+        for notice_id in notice_ids:
+            transaction.on_commit(lambda notice_id=notice_id: send_sms.delay(notice_id))
+
+
 @shared_task(
     autoretry_for=(TransientError,),
     retry_backoff=5,

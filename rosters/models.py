@@ -18,6 +18,7 @@ from django.utils.translation import pgettext_lazy
 from accounts.models import Employer, ServiceStation
 from applications.idnumbers import mask_phone, mask_resident_id
 from applications.models import CardApplication, InsuranceType
+from sbcard.crypto import EncryptedCharField
 
 
 class EmployerDocument(models.Model):
@@ -86,6 +87,7 @@ class RosterBatch(models.Model):
     encoding = models.CharField(_("text encoding"), max_length=20, blank=True)
     file_sha256 = models.CharField(max_length=64, db_index=True)
     rows_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    # Kept only for the background check, encrypted on disk (sbcard.crypto.encrypt_bytes).
     roster_file = models.FileField(upload_to="rosters/", blank=True)
     photos_file = models.FileField(upload_to="rosters/", blank=True)
     corrects = models.ForeignKey(
@@ -158,8 +160,9 @@ class RosterRow(models.Model):
     batch = models.ForeignKey(RosterBatch, on_delete=models.CASCADE, related_name="rows")
     line = models.PositiveIntegerField(_("row"))
     name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
-    id_number = models.CharField(_("resident ID number"), max_length=18)
-    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    # Personal data at rest: encrypted like Person's (issue 7); rows are found by batch and line, never by these.
+    id_number = EncryptedCharField(_("resident ID number"), max_length=18)
+    phone = EncryptedCharField(_("mobile phone"), max_length=20, blank=True)
     insurance_type = models.CharField(_("insurance type"), max_length=24, blank=True)
     household_city = models.CharField(_("household registration city"), max_length=60, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)

@@ -36,6 +36,7 @@ from applications.models import (
 from applications.workdays import add_working_days
 from issuance.models import Card
 from issuance.services import ProxyDetails, hand_over_cards
+from sbcard.crypto import decrypt_bytes, encrypt_bytes
 from sbcard.errors import Conflict, InvalidInput, NotPermitted
 from sbcard.uploads import check_document, read_limited
 from sbcard.validators import validate_mobile_phone, validate_person_name
@@ -219,9 +220,11 @@ def upload_roster(*, actor, roster, photos=None, corrects: RosterBatch | None = 
             file_sha256=digest,
             corrects=corrects if corrects is not None and corrects.employer_id == employer.pk else None,
         )
-        batch.roster_file.save(f"{uuid.uuid4().hex}.{batch.file_format}", ContentFile(roster_bytes), save=False)
+        batch.roster_file.save(
+            f"{uuid.uuid4().hex}.{batch.file_format}.enc", ContentFile(encrypt_bytes(roster_bytes)), save=False
+        )
         if photo_bytes is not None:
-            batch.photos_file.save(f"{uuid.uuid4().hex}.zip", ContentFile(photo_bytes), save=False)
+            batch.photos_file.save(f"{uuid.uuid4().hex}.zip.enc", ContentFile(encrypt_bytes(photo_bytes)), save=False)
         batch.save()
         background = (
             len(roster_bytes) > settings.ROSTER_BACKGROUND_BYTES
@@ -248,11 +251,7 @@ def run_dry_run(batch_id: int, *, roster: bytes | None = None, photos: bytes | N
 
     batch = RosterBatch.objects.get(pk=batch_id)
     if roster is None:
-        with batch.roster_file.open("rb") as stored:
-            roster = stored.read()
-        if batch.photos_file:
-            with batch.photos_file.open("rb") as stored:
-                photos = stored.read()
+        roster, photos = read_stored_files(batch)
     try:
         return check_batch(batch_id, roster=roster, photos=photos)
     except TransientError:
@@ -261,6 +260,17 @@ def run_dry_run(batch_id: int, *, roster: bytes | None = None, photos: bytes | N
         )
         _enqueue_check(batch_id)
         return None
+
+
+def read_stored_files(batch: RosterBatch) -> tuple[bytes, bytes | None]:
+    """The roster (and photo ZIP) kept for the background check, decrypted."""
+    with batch.roster_file.open("rb") as stored:
+        roster = decrypt_bytes(stored.read())
+    photos = None
+    if batch.photos_file:
+        with batch.photos_file.open("rb") as stored:
+            photos = decrypt_bytes(stored.read())
+    return roster, photos
 
 
 # --- rosters: submission -----------------------------------------------------------------------

@@ -29,12 +29,9 @@ def check_roster(batch_id: int) -> None:
     batch = RosterBatch.objects.filter(pk=batch_id, state=RosterBatch.State.CHECKING).first()
     if batch is None:
         return
-    with batch.roster_file.open("rb") as stored:
-        roster = stored.read()
-    photos = None
-    if batch.photos_file:
-        with batch.photos_file.open("rb") as stored:
-            photos = stored.read()
+    from .services import read_stored_files
+
+    roster, photos = read_stored_files(batch)
     check_batch(batch_id, roster=roster, photos=photos)
 
 

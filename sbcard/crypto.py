@@ -48,6 +48,15 @@ def decrypt(stored: str) -> str:
         raise ValueError("cannot decrypt: none of FIELD_ENCRYPTION_KEYS fits") from error
 
 
+def encrypt_bytes(data: bytes) -> bytes:
+    """A whole file (an uploaded roster) encrypted before it is written to disk."""
+    return fernet().encrypt(data)
+
+
+def decrypt_bytes(data: bytes) -> bytes:
+    return fernet().decrypt(data)
+
+
 def reencrypt(stored: str) -> str:
     """The same value under the first (current) key."""
     if not stored.startswith(PREFIX):

@@ -364,6 +364,10 @@ ROSTER_CHUNK_ROWS = env_int("ROSTER_CHUNK_ROWS", 1000)
 ROSTER_BACKGROUND_BYTES = env_int("ROSTER_BACKGROUND_BYTES", 256 * 1024)
 PHOTO_ZIP_BACKGROUND_BYTES = env_int("PHOTO_ZIP_BACKGROUND_BYTES", 2 * 1024 * 1024)
 
+# --- Dashboards ---------------------------------------------------------------------------
+# /metrics answers signed-in clerks and admins, and a scraper sending "Authorization: Bearer <token>".
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
     "version": 1,

@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from accounts import api as accounts_api
 from accounts import views as accounts_views
 from applications.api import views as applications_api
+from dashboards import metrics as dashboard_metrics
 from issuance import api as issuance_api
 from rosters import api as rosters_api
 
@@ -29,6 +30,7 @@ api_v1 = [
     path("walk-ins/", issuance_api.WalkInView.as_view(), name="api-walk-ins"),
     path("registry-check/", issuance_api.RegistryCheckView.as_view(), name="api-registry-check"),
     path("certificates/<str:token>/", issuance_api.CertificateCheckView.as_view(), name="api-certificate-check"),
+    path("dashboard/", include("dashboards.api_urls")),
     path("", include(router.urls)),
 ]
 
@@ -42,6 +44,8 @@ urlpatterns = [
     path("", include("rosters.urls")),
     path("", include("issuance.urls")),
     path("partners/", include("partners.urls")),
+    path("dashboard/", include("dashboards.urls")),
+    path("metrics", dashboard_metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

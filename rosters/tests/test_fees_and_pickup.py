@@ -158,6 +158,7 @@ def test_a_wrong_amount_or_reference_changes_nothing(client, agent, partners, ci
 def test_the_bank_simulator_calls_back_over_http(live_server, partners, settings):
     # given a batch waiting for its fee, and the bank simulator knowing the callback secret
     settings.PORTAL_BASE_URL = live_server.url
+    secret = partners["bank"].callback_secret
     partners["bank"].callback_secret = settings.BANK_CALLBACK_SECRET
     station = factories.make_station("S931")
     agent = factories.make_agent(factories.make_employer(station))
@@ -181,7 +182,7 @@ def test_the_bank_simulator_calls_back_over_http(live_server, partners, settings
         assert RosterBatch.objects.get(pk=batch.pk).payment_channel == "bank"
         assert statuses(batch) == {Status.IN_PRODUCTION}
     finally:
-        del partners["bank"].callback_secret
+        partners["bank"].callback_secret = secret
 
 
 @pytest.mark.django_db

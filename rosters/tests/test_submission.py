@@ -67,7 +67,7 @@ def test_a_roster_submitted_twice_is_not_duplicated(agent, partners):
     assert caught.value.code == "already_submitted"
     # the same file again
     with pytest.raises(Conflict) as caught:
-        upload(agent, RosterBatch.objects.get(pk=batch.pk).roster_file.open("rb").read())
+        upload(agent, services.read_stored_files(RosterBatch.objects.get(pk=batch.pk))[0])
     assert caught.value.code == "duplicate_roster"
     # the same rows in another file (CSV this time): every row now has an open application
     again = upload(agent, roster_csv(rows), "again.csv")
@@ -106,7 +106,7 @@ def test_a_failure_half_way_leaves_no_half_batch(agent, partners, settings):
 
     assert len(calls) == 3
     assert CardApplication.objects.count() == 0
-    assert Person.objects.filter(id_number__startswith="330115").count() == 0
+    assert Person.objects.count() == 0
     assert Photo.objects.count() == 0
     assert StatusEvent.objects.count() == 0
     assert BatchApplication.objects.count() == 0
@@ -188,3 +188,22 @@ def test_the_number_of_queries_grows_with_chunks_only(agent, partners, settings)
     three_chunks = _queries(agent, partners, 30, "330124")
     per_chunk = ((three_chunks[0] - one_chunk[0]) / 2, (three_chunks[1] - one_chunk[1]) / 2)
     assert per_chunk[0] <= 8 and per_chunk[1] <= 10, (one_chunk, three_chunks)
+
+
+def test_the_stored_roster_file_and_rows_are_encrypted(agent, partners):
+    from django.db import connection
+
+    rows = sample_rows(2, region="330117")
+    known_to_registry(partners, rows, has_id_photo=True)
+    batch = upload(agent, roster_csv(rows), "plain.csv")  # a CSV: the numbers are readable in the raw file
+    number = rows[0]["id_number"]
+    assert number.encode() in roster_csv(rows)  # so the check below can fail
+
+    with RosterBatch.objects.get(pk=batch.pk).roster_file.open("rb") as stored:
+        on_disk = stored.read()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id_number, phone FROM rosters_rosterrow WHERE batch_id = %s", [batch.pk])
+        stored_rows = cursor.fetchall()
+
+    assert number.encode() not in on_disk
+    assert all(number not in stored_id and stored_id.startswith("enc1:") for stored_id, _phone in stored_rows)

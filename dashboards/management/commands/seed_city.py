@@ -19,6 +19,7 @@ same rows go through executemany. Then the dashboards' summariser folds the whol
 """
 
 import bisect
+import contextlib
 import datetime
 import io
 import json
@@ -138,6 +139,18 @@ class Table:
         unknown = set(columns) - set(self.columns)
         if unknown:
             raise CommandError(f"{self.name} has no column {', '.join(sorted(unknown))}")
+        # Fields encrypted at rest get their stored form here (the field's own get_prep_value), and a keyed
+        # hash beside them is filled from the plain value, as the model's save() would.
+        columns = list(columns)
+        self.encrypted = []
+        self.hashed = []
+        for field in model._meta.concrete_fields:
+            if field.column in columns and hasattr(field, "plain_max_length"):
+                self.encrypted.append((columns.index(field.column), field))
+                hash_field = getattr(field, "hash_field", None)
+                if hash_field and model._meta.get_field(hash_field).column not in columns:
+                    self.hashed.append(columns.index(field.column))
+                    columns.append(model._meta.get_field(hash_field).column)
         parts = []
         for field in model._meta.concrete_fields:
             if field.column in columns:
@@ -150,9 +163,21 @@ class Table:
         sink.open(self)
 
     def add(self, *values) -> None:
+        if self.encrypted:
+            values = self._protect(list(values))
         self.lines.append(self.template.format(*values))
         if len(self.lines) >= CHUNK_LINES:
             self.flush()
+
+    def _protect(self, values: list) -> list:
+        from sbcard.crypto import keyed_hash, normalise_id_number
+
+        for index in self.hashed:
+            values.append(keyed_hash(normalise_id_number(values[index])))
+        for index, field in self.encrypted:
+            if values[index] not in ("", NULL):
+                values[index] = field.get_prep_value(values[index])
+        return values
 
     def flush(self) -> None:
         if self.lines:
@@ -262,7 +287,10 @@ class City:
         roster_models = self._roster_models()
         models_loaded += roster_models
         saved = self._drop_indexes(models_loaded) if postgres else None
-        with transaction.atomic():
+        # On PostgreSQL the rows go through the COPY connections, each committing its table; this connection
+        # stays in autocommit so that it holds no lock the index rebuild would wait for. On SQLite one
+        # transaction holds it all (foreign keys are checked at its commit).
+        with contextlib.nullcontext() if postgres else transaction.atomic():
             self._staff_and_places(roster_models)
             self._people_and_applications(roster_models)
             self.sink.close(self.tables)
