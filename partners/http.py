@@ -42,7 +42,6 @@ class PartnerClient:
         attempt: int = 1,
         log: bool = True,
     ) -> dict:
-        self._logging = log
         sent_at = timezone.now()
         started = time.monotonic()
         status = None
@@ -57,6 +56,7 @@ class PartnerClient:
             body = _json(response)
         except requests.RequestException as error:
             self._log(
+                log,
                 operation,
                 application_id,
                 idempotency_key,
@@ -71,6 +71,7 @@ class PartnerClient:
 
         if status >= 500 or status == 429:
             self._log(
+                log,
                 operation,
                 application_id,
                 idempotency_key,
@@ -84,6 +85,7 @@ class PartnerClient:
             raise TransientError(f"{self.partner} answered {status}", http_status=status)
         if status >= 400:
             self._log(
+                log,
                 operation,
                 application_id,
                 idempotency_key,
@@ -101,6 +103,7 @@ class PartnerClient:
                 http_status=status,
             )
         self._log(
+            log,
             operation,
             application_id,
             idempotency_key,
@@ -113,9 +116,9 @@ class PartnerClient:
         )
         return body
 
-    def _log(self, operation, application_id, key, attempt, result, status, detail, sent_at, started) -> None:
+    def _log(self, log, operation, application_id, key, attempt, result, status, detail, sent_at, started) -> None:
         latency_ms = int((time.monotonic() - started) * 1000)
-        if not self._logging:
+        if not log:
             logger.info(
                 "partner=%s op=%s result=%s status=%s latency_ms=%s",
                 self.partner,

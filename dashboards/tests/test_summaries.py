@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import ServiceStation, User
 from applications import services
-from applications.models import CardApplication, Channel, Status, StatusEvent
+from applications.models import CardApplication, Status, StatusEvent
 from dashboards import summaries
 from dashboards.models import CITY, Cursor, StageWindow, StatusCount
 from issuance import services as issuance_services
@@ -34,6 +34,7 @@ def _clerk_of(station_id: int) -> User:
 def test_the_summaries_equal_a_recount_after_seeding_and_after_more_events(small_city):
     # given a seeded city, summarised by seed_city
     assert differences() == NO_DIFFERENCES
+    events_before = StatusEvent.objects.count()
 
     # when more happens through the workflow: reviews, returns, pickups, a new application, a station move
     submitted = list(CardApplication.objects.filter(status=Status.SUBMITTED).order_by("id")[:6])
@@ -45,16 +46,18 @@ def test_the_summaries_equal_a_recount_after_seeding_and_after_more_events(small
         issuance_services.hand_over_card(
             application.pk, actor=_clerk_of(application.station_id), presented_id_number=application.person.id_number
         )
-    station = ServiceStation.objects.order_by("id").first()
+    station, other = ServiceStation.objects.order_by("id")[:2]
+    factories.make_application(factories.make_citizen(), station, submit=True)
+    # a draft summarised at one station, then moved to another without a status change (what happened
+    # before a move stays with the station it happened at, so the moved draft has no history yet)
     citizen = factories.make_citizen()
-    factories.make_application(citizen, station, submit=True)
-    returned = CardApplication.objects.filter(status=Status.RETURNED, channel=Channel.ONLINE).first()
-    other = ServiceStation.objects.exclude(pk=returned.station_id).first()
-    services.update_application(returned.pk, actor=returned.applicant, changes={"station": other})
+    draft = factories.make_application(citizen, station)
+    summaries.summarise()
+    services.update_application(draft.pk, actor=citizen, changes={"station": other})
     report = summaries.summarise()
 
     # then the summaries still equal the recount, the station move included
-    assert report.status_events >= 4 + 2 + 3 + 3
+    assert Cursor.objects.get(name="status_events").folded == StatusEvent.objects.count() > events_before
     assert report.moved == 1
     assert differences() == NO_DIFFERENCES
 

@@ -520,13 +520,16 @@ class City:
         return min(bisect.bisect_left(self.station_cumulative, random.random()), len(self.stations) - 1)
 
     def _working_time(self, moment: int) -> int:
-        """Move a moment into station hours (8:30-17:30 local), on a weekday."""
+        """The first moment at or after `moment` in station hours (8:30-17:30 local, Monday to Friday), at a
+        random time of that day."""
         local = moment + self.offset
-        day_start = local // DAY * DAY
-        weekday = (day_start // DAY + 3) % 7  # 1970-01-01 was a Thursday
+        candidate = local // DAY * DAY + random.randint(8 * HOUR + 1800, 17 * HOUR + 1800)
+        if candidate < local:
+            candidate += DAY
+        weekday = (candidate // DAY + 3) % 7  # 1970-01-01 was a Thursday
         if weekday >= 5:
-            day_start += (7 - weekday) * DAY
-        return day_start + random.randint(8 * HOUR + 1800, 17 * HOUR + 1800) - self.offset
+            candidate += (7 - weekday) * DAY
+        return candidate - self.offset
 
     # --- people and their applications ----------------------------------------------------------
 
@@ -640,12 +643,15 @@ class City:
         application_id = self.application_id
         self.application_id += 1
         now = self.now
+        created = min(created, now - 3600)
         clerk = random.choice(station["clerks"])
         citizen = person["user"] if person["user"] != NULL else NULL
         events = []
         state = {"status": "", "t": created, "submitted": NULL, "account": "", "card": "", "batch": "", "steps": []}
 
         def go(event, target, moment, actor=NULL, role="system", reason_code="", reason=""):
+            if events:  # an application's history only moves forward in time, and not past now
+                moment = min(max(moment, state["t"] + 60), now)
             events.append((event, state["status"], target, actor, role, reason_code, reason, moment))
             state["status"] = target
             state["t"] = moment
@@ -954,6 +960,7 @@ class City:
         return card
 
     def _card_event(self, card, event, source, target, actor, role, moment) -> None:
+        moment = min(max(moment, card["changed"] + 60), self.now)
         self.card_events.add(self.card_event_id, card["id"], event, source, target, actor, role, self.ts(moment))
         self.card_event_id += 1
         card["status"], card["changed"] = target, moment
