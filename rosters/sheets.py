@@ -15,21 +15,15 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from applications.idnumbers import mask_resident_id
 from applications.models import CardApplication, Status
+from sbcard.exports import safe_cell
 
 from .models import RosterBatch, RosterRow
 from .reading import COLUMNS, EXAMPLE_ID_NUMBER, INSURANCE_CHOICES
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 INSURANCE_NAME_BY_CODE = {code: text for text, code in INSURANCE_CHOICES.items()}
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FONT = Font(bold=True)
 ERROR_FILL = PatternFill("solid", fgColor="FDE2E2")
-
-
-def safe_cell(value):
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
 
 
 def _save(workbook: Workbook) -> bytes:
