@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-requirements
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint messages diagram bench-pipeline bench-roster
+.PHONY: run test lint messages diagram bench-pipeline bench-roster bench-dashboard
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,3 +46,8 @@ bench-pipeline: $(STAMP)
 # A 10,000-row roster through the dry run and the submission, against PostgreSQL COPY; 100,000 rows for memory.
 bench-roster: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/sbcard} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} $(BIN)/python bench/roster.py
+
+# The dashboards on a 3-million-person city: seeds its own database sbcard_city (or reuses it at the same size;
+# BENCH_RESEED=1 seeds again, BENCH_PEOPLE sets the size), then times each page against GROUP BY status.
+bench-dashboard: $(STAMP)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/sbcard} CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} $(BIN)/python bench/dashboard.py

@@ -18,6 +18,13 @@ ERRORS = {
     404: OpenApiResponse(ErrorSerializer, description="Not a dashboard you may see."),
 }
 STATION = OpenApiParameter("station", int, description="A station's id (admins: any, clerks: their own).")
+KIND = OpenApiParameter(
+    "kind",
+    str,
+    OpenApiParameter.PATH,
+    enum=["reviews", "escalations", "unclaimed", "oral-loss"],
+    description="Which list.",
+)
 PARAMETERS = [STATION]
 RANGE = [
     STATION,
@@ -25,6 +32,7 @@ RANGE = [
     OpenApiParameter("date_to", str, description="Last day, YYYY-MM-DD (default: today); at most two years."),
 ]
 LIST = [
+    KIND,
     STATION,
     OpenApiParameter("page", int, description="Page number, 1-1000."),
     OpenApiParameter("page_size", int, description="Rows per page, 1-100 (default 50)."),
@@ -124,7 +132,11 @@ class FlowSerializer(serializers.Serializer):
     station = serializers.IntegerField(allow_null=True)
     daily = inline_serializer(
         "DailyFlow",
-        {"day": serializers.DateField(), "received": serializers.IntegerField(), "collected": serializers.IntegerField()},
+        {
+            "day": serializers.DateField(),
+            "received": serializers.IntegerField(),
+            "collected": serializers.IntegerField(),
+        },
         many=True,
     )
     weekly = inline_serializer(
@@ -208,11 +220,15 @@ class DeadlinesView(DashboardView):
             }
             for item in queries.deadlines(scope, limit=10)
         ]
-        return Response(DeadlinesSerializer({"as_of": timezone.now(), "station": scope.station_id, "lists": lists}).data)
+        return Response(
+            DeadlinesSerializer({"as_of": timezone.now(), "station": scope.station_id, "lists": lists}).data
+        )
 
 
 class DeadlineListView(DashboardView):
-    @extend_schema(parameters=LIST, responses={200: DeadlinePageSerializer, **ERRORS})
+    @extend_schema(
+        operation_id="v1_dashboard_deadline_list", parameters=LIST, responses={200: DeadlinePageSerializer, **ERRORS}
+    )
     def get(self, request, kind: str):
         """One deadline list, oldest first, a page at a time (`kind`: reviews, escalations, unclaimed, oral-loss)."""
         if kind not in queries.DEADLINES:

@@ -36,8 +36,8 @@ LEFT, BOTTOM, TOP = 44, 28, 10
 
 
 def _nice_maximum(value: float) -> float:
-    if value <= 0:
-        return 1
+    if value <= 4:
+        return 4  # small counts: grid lines at whole numbers
     magnitude = 10 ** (len(str(int(value))) - 1)
     for step in (1, 2, 2.5, 5, 10):
         if value <= step * magnitude:
@@ -50,7 +50,7 @@ def _ticks(maximum: float, plot_height: float, percent: bool = False) -> list[tu
     for index in range(5):
         value = maximum * index / 4
         y = TOP + plot_height - plot_height * index / 4
-        text = f"{value:.0f}%" if percent else (f"{value / 1000:.0f}k" if maximum >= 10_000 else f"{value:.0f}")
+        text = f"{value:.0f}%" if percent else (f"{value / 1000:g}k" if maximum >= 10_000 else f"{value:g}")
         ticks.append((round(y, 1), text))
     return ticks
 
@@ -108,3 +108,30 @@ def line(
         if index % every_label == 0:
             labels.append((x, category))
     return Chart(width, height, dots, labels, 100, _ticks(100, plot_height, percent=True), [], points)
+
+
+HBAR_LEFT = 150
+
+
+def hbars(categories: list[str], values: list[float], *, width: int = 640, row: int = 26) -> Chart:
+    """Horizontal bars, one row per category with its label on the left: long Chinese labels stay readable
+    on a phone. Widths are proportional to the values."""
+    height = TOP + row * len(categories) + BOTTOM
+    plot_width = width - HBAR_LEFT - 50
+    maximum = _nice_maximum(max([v for v in values if v is not None] or [0]))
+    drawn = []
+    for index, (category, value) in enumerate(zip(categories, values, strict=True)):
+        value = value or 0
+        drawn.append(
+            Bar(
+                x=HBAR_LEFT,
+                y=TOP + index * row + 4,
+                width=round(plot_width * value / maximum, 2),
+                height=row - 8,
+                value=value,
+                label=category,
+                series=0,
+            )
+        )
+    ticks = [(round(HBAR_LEFT + plot_width * i / 4, 1), f"{maximum * i / 4:g}") for i in range(5)]
+    return Chart(width, height, drawn, [], maximum, ticks, [], [])

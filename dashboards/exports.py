@@ -1,6 +1,6 @@
 """Every dashboard table as CSV or XLSX.
 
-Cells go through rosters.sheets.safe_cell, the project's one formula-injection guard: text starting with
+Cells go through sbcard.exports.safe_cell, the project's one formula-injection guard: text starting with
 = + - @, a tab or a carriage return is written with a leading quote, so a spreadsheet shows it as text
 (SECURITY.md 17). Long lists stream (CSV) or are written row by row (XLSX write-only mode), and stop at
 EXPORT_MAX_ROWS with a last row that says so.
@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from rosters.sheets import XLSX_CONTENT_TYPE, safe_cell
+from sbcard.exports import safe_cell
 
 EXPORT_MAX_ROWS = 100_000
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _text(value):

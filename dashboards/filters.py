@@ -25,7 +25,9 @@ class DashboardQuery(serializers.Serializer):
         required=False, min_value=1, max_value=2**31 - 1, help_text="A service station's id (admins; a clerk's own)."
     )
     date_from = serializers.DateField(required=False, help_text="First day (YYYY-MM-DD) of the throughput range.")
-    date_to = serializers.DateField(required=False, help_text="Last day (YYYY-MM-DD); at most two years after date_from.")
+    date_to = serializers.DateField(
+        required=False, help_text="Last day (YYYY-MM-DD); at most two years after date_from."
+    )
     page = serializers.IntegerField(required=False, min_value=1, max_value=MAX_PAGE, default=1)
     page_size = serializers.IntegerField(
         required=False,

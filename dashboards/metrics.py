@@ -2,8 +2,9 @@
 gauges and one histogram do not need a client library).
 
 For staff: a signed-in clerk or admin, or `Authorization: Bearer <METRICS_TOKEN>` for the scraper. Every
-figure is a cheap query: Redis LLEN per queue, counts on the small partial indexes of open partner steps
-and undelivered notices, the last hour of partner requests on (partner, sent_at), the summariser's cursor.
+figure is a cheap query: Redis LLEN per queue, index-only counts on small partial indexes of partner
+steps in progress (dashboards migration 0003) and of undelivered notices, the last hour of partner
+requests on (partner, sent_at), the summariser's cursor.
 """
 
 import hmac
@@ -103,20 +104,20 @@ def _partner_steps(out: _Out) -> None:
     rows = (
         PartnerStep.objects.filter(outcome=PartnerStep.Outcome.OPEN)
         .values("partner")
-        .annotate(open=Count("id"), attempts=Sum("attempts"))
+        .annotate(open=Count("*"), attempts=Sum("attempts"))
         .order_by()
     )
     failing = dict(
         PartnerStep.objects.filter(outcome=PartnerStep.Outcome.OPEN)
         .exclude(last_error="")
         .values_list("partner")
-        .annotate(Count("id"))
+        .annotate(n=Count("*"))
         .order_by()
     )
     unavailable = dict(
         PartnerStep.objects.filter(outcome=PartnerStep.Outcome.OPEN, unavailable_since__isnull=False)
         .values_list("partner")
-        .annotate(Count("id"))
+        .annotate(n=Count("*"))
         .order_by()
     )
     by_partner = {row["partner"]: row for row in rows}
@@ -126,12 +127,16 @@ def _partner_steps(out: _Out) -> None:
     out.family("sbcard_partner_step_retries", "gauge", "Retries so far of the partner steps in progress.")
     for partner in (Partner.REGISTRY, Partner.BANK, Partner.VENDOR):
         row = by_partner.get(partner, {})
-        out.sample("sbcard_partner_step_retries", max(0, (row.get("attempts") or 0) - row.get("open", 0)), partner=partner)
+        out.sample(
+            "sbcard_partner_step_retries", max(0, (row.get("attempts") or 0) - row.get("open", 0)), partner=partner
+        )
     out.family("sbcard_partner_steps_failing", "gauge", "Partner steps in progress whose last try failed.")
     for partner in (Partner.REGISTRY, Partner.BANK, Partner.VENDOR):
         out.sample("sbcard_partner_steps_failing", failing.get(partner, 0), partner=partner)
     out.family(
-        "sbcard_partner_steps_unavailable", "gauge", "Partner steps whose retries ran out (the resume job keeps trying)."
+        "sbcard_partner_steps_unavailable",
+        "gauge",
+        "Partner steps whose retries ran out (the resume job keeps trying).",
     )
     for partner in (Partner.REGISTRY, Partner.BANK, Partner.VENDOR):
         out.sample("sbcard_partner_steps_unavailable", unavailable.get(partner, 0), partner=partner)
@@ -146,19 +151,28 @@ def _partner_calls(out: _Out) -> None:
         calls = PartnerCall.objects.filter(partner=partner, sent_at__gte=since)
         for result, count in calls.values_list("result").annotate(Count("id")).order_by():
             results[(partner, result)] = count
-        latencies[partner] = list(calls.exclude(result=PartnerCall.Result.TRANSIENT).values_list("latency_ms", flat=True)[:50_000])
+        latencies[partner] = list(
+            calls.exclude(result=PartnerCall.Result.TRANSIENT).values_list("latency_ms", flat=True)[:50_000]
+        )
     out.family("sbcard_partner_requests_last_hour", "gauge", "Partner requests in the last hour, by result.")
     for partner in Partner.values:
         for result in PartnerCall.Result.values:
-            out.sample("sbcard_partner_requests_last_hour", results.get((partner, result), 0), partner=partner, result=result)
+            out.sample(
+                "sbcard_partner_requests_last_hour", results.get((partner, result), 0), partner=partner, result=result
+            )
     out.family(
-        "sbcard_partner_latency_ms_last_hour", "histogram", "Latency of answered partner requests in the last hour (ms)."
+        "sbcard_partner_latency_ms_last_hour",
+        "histogram",
+        "Latency of answered partner requests in the last hour (ms).",
     )
     for partner in Partner.values:
         values = latencies[partner]
         for bound in LATENCY_BUCKETS_MS:
             out.sample(
-                "sbcard_partner_latency_ms_last_hour_bucket", sum(1 for v in values if v <= bound), partner=partner, le=bound
+                "sbcard_partner_latency_ms_last_hour_bucket",
+                sum(1 for v in values if v <= bound),
+                partner=partner,
+                le=bound,
             )
         out.sample("sbcard_partner_latency_ms_last_hour_bucket", len(values), partner=partner, le="+Inf")
         out.sample("sbcard_partner_latency_ms_last_hour_sum", sum(values), partner=partner)
@@ -173,7 +187,9 @@ def _notices(out: _Out) -> None:
         .annotate(Count("id"))
         .order_by()
     )
-    out.family("sbcard_notices_undelivered", "gauge", "SMS notices waiting to be sent (pending) or being retried (failed).")
+    out.family(
+        "sbcard_notices_undelivered", "gauge", "SMS notices waiting to be sent (pending) or being retried (failed)."
+    )
     for delivery in (Notice.Delivery.PENDING, Notice.Delivery.FAILED):
         out.sample("sbcard_notices_undelivered", counts.get(delivery, 0), delivery=delivery)
 

@@ -7,7 +7,9 @@ app_name = "dashboards"
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("deadlines/", views.deadlines, name="deadlines"),
-    re_path(r"^deadlines/(?P<kind>reviews|escalations|unclaimed|oral-loss)/$", views.deadline_list, name="deadline_list"),
+    re_path(
+        r"^deadlines/(?P<kind>reviews|escalations|unclaimed|oral-loss)/$", views.deadline_list, name="deadline_list"
+    ),
     path("bottleneck/", views.bottleneck, name="bottleneck"),
     path("flow/", views.flow, name="flow"),
     path("applications/", views.applications, name="applications"),

@@ -80,7 +80,10 @@ def overview(request):
         "open_total": sum(row["count"] for row in totals if row["open"]),
         "ageing": ageing,
         "buckets": list(zip(queries.AGE_BUCKET_KEYS, labels, bucket_totals, strict=True)),
-        "status_chart": charts.bars([row["label"] for row in totals], [[row["count"] for row in totals]], height=240),
+        # The backlog only: a million collected cards would flatten every open status to nothing.
+        "status_chart": charts.hbars(
+            [row["label"] for row in totals if row["open"]], [r["count"] for r in totals if r["open"]]
+        ),
         "ageing_chart": charts.bars(labels, [bucket_totals], height=200),
     }
     return render(request, "dashboards/overview.html", context)
@@ -302,7 +305,12 @@ def export_rows(table: str, scope: queries.Scope, data: dict) -> tuple[list[str]
         )
     if table == "activation":
         return [_("Station"), _("Collected"), _("Activated"), _("Activation rate (%)")], (
-            [row["station"].name if row["station"] else _("Whole city"), row["collected"], row["activated"], row["rate"]]
+            [
+                row["station"].name if row["station"] else _("Whole city"),
+                row["collected"],
+                row["activated"],
+                row["rate"],
+            ]
             for row in queries.activation_by_station(scope)
         )
     if table == "activation-trend":

@@ -5,7 +5,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE_DIRS = ["accounts", "applications", "issuance", "sbcard", "partners", "notices", "rosters"]
+SOURCE_DIRS = ["accounts", "applications", "issuance", "sbcard", "partners", "notices", "rosters", "dashboards"]
 ALLOWED = {ROOT / "applications" / "workflow.py", ROOT / "issuance" / "lifecycle.py"}
 
 

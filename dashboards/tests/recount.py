@@ -85,9 +85,7 @@ def recount() -> dict[str, Counter]:
 
 def summarised() -> dict[str, Counter]:
     """The summary tables in the same shape (zero rows left out)."""
-    statuses = Counter(
-        {(r.station_id, r.status, r.created_day): r.count for r in StatusCount.objects.exclude(count=0)}
-    )
+    statuses = Counter({(r.station_id, r.status, r.created_day): r.count for r in StatusCount.objects.exclude(count=0)})
     durations, seconds = Counter(), Counter()
     for row in StageDuration.objects.all():
         durations[(row.station_id, row.day, row.stage, row.bucket)] = row.count

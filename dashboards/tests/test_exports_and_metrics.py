@@ -13,7 +13,7 @@ from applications.models import CardApplication, Person
 from dashboards import summaries
 from tests import factories
 
-FORMULA = "=HYPERLINK(\"http://x\")"
+FORMULA = '=HYPERLINK("http://x")'
 
 
 @pytest.fixture
@@ -92,7 +92,9 @@ def test_partner_latency_is_a_histogram_of_the_last_hour(client, bob_clerk, stat
             partner="bank", operation="open_account", application=application, result="ok", latency_ms=latency,
             sent_at=now,
         )  # fmt: skip
-    PartnerCall.objects.create(partner="bank", operation="open_account", result="ok", latency_ms=5, sent_at=now - datetime.timedelta(hours=2))
+    PartnerCall.objects.create(
+        partner="bank", operation="open_account", result="ok", latency_ms=5, sent_at=now - datetime.timedelta(hours=2)
+    )
     client.force_login(bob_clerk)
 
     text = client.get("/metrics").content.decode()

@@ -1,3 +1,4 @@
+# ruff: noqa: S311 - synthetic data: the random module is what is wanted, nothing here is a secret
 """manage.py seed_city --people N: fill an empty database with a realistic synthetic city.
 
 Stations, clerks, employers (valid credit codes) with their agents and roster batches, people (valid
@@ -26,6 +27,7 @@ import json
 import math
 import queue
 import random
+import re
 import threading
 import time
 import uuid
@@ -75,11 +77,14 @@ class Sink:
 
     def __init__(self):
         self.postgres = connection.vendor == "postgresql"
+        # Inside a caller's transaction (a test) every row must go through that transaction's connection:
+        # other connections would wait for its locks. Outside one, a connection per table runs in parallel.
+        self.threaded = self.postgres and not connection.in_atomic_block
         self.threads: list[threading.Thread] = []
         self.errors: list[BaseException] = []
 
     def open(self, table: "Table") -> None:
-        if not self.postgres:
+        if not self.threaded:
             return
         table.queue = queue.Queue(maxsize=6)
         thread = threading.Thread(target=self._copy, args=(table,), daemon=True, name=f"copy-{table.name}")
@@ -109,18 +114,24 @@ class Sink:
     def write(self, table: "Table", text: str) -> None:
         if self.errors:
             raise CommandError(f"loading failed: {self.errors[0]}")
-        if self.postgres:
+        if self.threaded:
             table.queue.put(text)
+            return
+        if self.postgres:
+            with connection.cursor() as cursor:
+                cursor.cursor.copy_expert(
+                    f"COPY {table.name} ({', '.join(table.columns)}) FROM STDIN", io.StringIO(text)
+                )
             return
         rows = [tuple(None if value == NULL else value for value in line.split("\t")) for line in text.splitlines()]
         placeholders = ", ".join(["%s"] * len(table.columns))
         with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {table.name} ({', '.join(table.columns)}) VALUES ({placeholders})", rows)
+            cursor.executemany(f"INSERT INTO {table.name} ({', '.join(table.columns)}) VALUES ({placeholders})", rows)  # noqa: S608 - table and column names from the models; values are parameters
 
     def close(self, tables: list["Table"]) -> None:
         for table in tables:
             table.flush()
-            if self.postgres:
+            if self.threaded:
                 table.queue.put(None)
         for thread in self.threads:
             thread.join()
@@ -154,7 +165,7 @@ class Table:
         parts = []
         for field in model._meta.concrete_fields:
             if field.column in columns:
-                parts.append("{%d}" % columns.index(field.column))
+                parts.append(f"{{{columns.index(field.column)}}}")
             else:
                 parts.append(_default_text(model, field, now_text).replace("{", "{{").replace("}", "}}"))
         self.template = "\t".join(parts) + "\n"
@@ -278,8 +289,10 @@ class City:
     # --- the whole load ----------------------------------------------------------------------------
 
     def build(self) -> None:
-        postgres = connection.vendor == "postgresql"
-        self.say(f"seeding a city of {self.people:,} people into {connection.vendor} ({connection.settings_dict['NAME']})")
+        postgres = self.sink.threaded
+        self.say(
+            f"seeding a city of {self.people:,} people into {connection.vendor} ({connection.settings_dict['NAME']})"
+        )
         models_loaded = [
             User, ServiceStation, Employer, Person, CardApplication, StatusEvent, Escalation, PartnerStep,
             PartnerCall, Card, CardEvent, LossReport, CardChange,
@@ -292,22 +305,76 @@ class City:
         # transaction holds it all (foreign keys are checked at its commit).
         with contextlib.nullcontext() if postgres else transaction.atomic():
             self._staff_and_places(roster_models)
-            self._people_and_applications(roster_models)
-            self.sink.close(self.tables)
-            rows = sum(table.count for table in self.tables)
+            self.bases = {model: self.next_ids(model) for model in models_loaded}
+            self.bases[User] = self.user_id  # after the staff, who are not committed yet
+            # Generating rows is Python's work and PostgreSQL parses COPY on the side: with a large city, two
+            # generator processes (each its own share of people, ID-number regions, batches and id ranges) keep
+            # both cores busy.
+            workers = 2 if postgres and self.people >= 200_000 else 1
+            if workers == 1:
+                self._people_and_applications(0, 1)
+                self.sink.close(self.tables)
+                counts = {table.name: table.count for table in self.tables}
+            else:
+                self.sink.close(self.tables)
+                counts = {table.name: table.count for table in self.tables}
+                for name, count in self._in_workers(workers).items():
+                    counts[name] = counts.get(name, 0) + count
+            rows = sum(counts.values())
             elapsed = time.monotonic() - self.started
             self.say(f"generated and loaded {rows:,} rows in {elapsed:.1f}s ({rows / elapsed:,.0f} rows/s)")
-            for table in self.tables:
-                self.say(f"  {table.name}: {table.count:,}")
+            for name, count in counts.items():
+                self.say(f"  {name}: {count:,}")
             if postgres:
                 self._restore_indexes(saved)
             self._reset_sequences(models_loaded)
         if postgres:
+            # VACUUM sets the visibility map, so that counts on the dashboards' indexes are index-only from
+            # the start (autovacuum would get there later); ANALYZE gives the planner the new sizes.
             started = time.monotonic()
-            with connection.cursor() as cursor:
-                for model in models_loaded:
-                    cursor.execute(f"ANALYZE {model._meta.db_table}")
-            self.say(f"analysed in {time.monotonic() - started:.1f}s")
+            self._run_in_parallel([f"VACUUM (ANALYZE) {model._meta.db_table}" for model in models_loaded], parallel=2)
+            self.say(f"vacuumed and analysed in {time.monotonic() - started:.1f}s")
+
+    def _in_workers(self, workers: int) -> dict[str, int]:
+        """Run the people's part in `workers` forked processes; returns the rows each table got."""
+        import multiprocessing
+
+        connection.close()  # each process opens its own
+        context = multiprocessing.get_context("fork")
+        results = context.Queue()
+        processes = [
+            context.Process(target=self._work, args=(worker, workers, results), daemon=True)
+            for worker in range(workers)
+        ]
+        for process in processes:
+            process.start()
+        counts: dict[str, int] = {}
+        errors = []
+        for _ in processes:
+            answer = results.get()
+            if isinstance(answer, str):
+                errors.append(answer)
+                continue
+            for name, count in answer.items():
+                counts[name] = counts.get(name, 0) + count
+        for process in processes:
+            process.join()
+        if errors:
+            raise CommandError("generating the city failed: " + "; ".join(errors))
+        return counts
+
+    def _work(self, worker: int, workers: int, results) -> None:
+        try:
+            random.seed(random.random() + worker)
+            self.sink = Sink()
+            self.tables = []
+            self._people_and_applications(worker, workers)
+            self.sink.close(self.tables)
+            results.put({table.name: table.count for table in self.tables})
+        except BaseException as error:  # noqa: BLE001 - sent to the parent, which stops with it
+            results.put(f"worker {worker}: {error!r}")
+        finally:
+            connection.close()
 
     def _roster_models(self) -> list:
         try:
@@ -320,51 +387,62 @@ class City:
     # --- indexes -----------------------------------------------------------------------------------
 
     def _drop_indexes(self, models_loaded: list) -> dict:
-        """Foreign keys and secondary indexes of the loaded tables, dropped now and rebuilt after the load
-        (keeping them would cost an index insert and a deferred trigger per row)."""
+        """Keys, foreign keys and indexes of the loaded tables (and foreign keys pointing at them), dropped now
+        and rebuilt after the load, as pg_restore does: keeping them would cost an index insert per row and
+        index, and a deferred trigger per row and foreign key."""
         tables = [model._meta.db_table for model in models_loaded]
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.contype "
-                "FROM pg_constraint c WHERE c.conrelid::regclass::text = ANY(%s) AND c.contype IN ('f', 'u')",
-                [tables],
+                "FROM pg_constraint c WHERE (c.conrelid::regclass::text = ANY(%s) AND c.contype IN ('f', 'u', 'p')) "
+                "OR (c.contype = 'f' AND c.confrelid::regclass::text = ANY(%s))",
+                [tables, tables],
             )
             constraints = cursor.fetchall()
             constraint_names = {name for _table, name, _definition, _type in constraints}
             cursor.execute(
                 "SELECT i.tablename, i.indexname, i.indexdef FROM pg_indexes i "
-                "JOIN pg_class c ON c.relname = i.indexname JOIN pg_index x ON x.indexrelid = c.oid "
-                "WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s) AND NOT x.indisprimary",
+                "WHERE i.schemaname = current_schema() AND i.tablename = ANY(%s)",
                 [tables],
             )
             indexes = [row for row in cursor.fetchall() if row[1] not in constraint_names]
-            for table, name, _definition, _type in sorted(constraints, key=lambda c: c[3]):  # foreign keys first
+            order = {"f": 0, "u": 1, "p": 2}  # foreign keys before the keys they point at
+            for table, name, _definition, _kind in sorted(constraints, key=lambda c: order[c[3]]):
                 cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
             for _table, name, _definition in indexes:
                 cursor.execute(f'DROP INDEX "{name}"')
-        self.say(f"dropped {len(constraints)} constraints and {len(indexes)} indexes for the load")
+        self.say(f"dropped {len(constraints)} keys and constraints and {len(indexes)} indexes for the load")
         return {"constraints": constraints, "indexes": indexes}
 
     def _restore_indexes(self, saved: dict) -> None:
         started = time.monotonic()
+        keys = [(t, n, d) for t, n, d, kind in saved["constraints"] if kind == "p"]
         uniques = [(t, n, d) for t, n, d, kind in saved["constraints"] if kind == "u"]
         foreign = [(t, n, d) for t, n, d, kind in saved["constraints"] if kind == "f"]
+        self._run_in_parallel(
+            sorted([f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}' for t, n, d in keys], key=self._size_of, reverse=True),
+            parallel=2,
+        )
         statements = [f'ALTER TABLE {t} ADD CONSTRAINT "{n}" {d}' for t, n, d in uniques]
         statements += [definition for _t, _n, definition in saved["indexes"]]
-        self._run_in_parallel(statements, parallel=2)
-        self.say(f"rebuilt {len(statements)} indexes in {time.monotonic() - started:.1f}s")
+        self._run_in_parallel(sorted(statements, key=self._size_of, reverse=True), parallel=2)
+        self.say(f"rebuilt {len(keys)} primary keys and {len(statements)} indexes in {time.monotonic() - started:.1f}s")
         started = time.monotonic()
         with connection.cursor() as cursor:
             for table, name, definition in foreign:
                 cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         self.say(f"checked and restored {len(foreign)} foreign keys in {time.monotonic() - started:.1f}s")
 
+    def _size_of(self, statement: str) -> int:
+        """Biggest tables first, so that the two connections finish together."""
+        return max((table.count for table in self.tables if re.search(rf"\b{table.name}\b", statement)), default=0)
+
     def _run_in_parallel(self, statements: list[str], parallel: int) -> None:
         """The loaded data is committed by the COPY connections already; index builds go two at a time."""
         import psycopg2
 
         work: queue.Queue = queue.Queue()
-        for statement in sorted(statements, key=len, reverse=True):
+        for statement in statements:
             work.put(statement)
         errors = []
 
@@ -505,9 +583,10 @@ class City:
                 self.roster_slots += [(batch_id, employer, at, line + 2) for line in range(size)]
                 batch_id += 1
             random.shuffle(self.roster_slots)
-            self.batch_entries = self.table(roster_models[1], "id batch_id application_id line")
-            self.batch_entry_id = self.next_ids(roster_models[1])
-        self.say(f"{len(self.stations)} stations, {len(self.employers):,} employers, {len(self.roster_slots):,} roster rows")
+        self.batch_model = roster_models[1] if roster_models else None
+        self.say(
+            f"{len(self.stations)} stations, {len(self.employers):,} employers, {len(self.roster_slots):,} roster rows"
+        )
 
     def _user(self, password, username, superuser, staff, joined, role, full_name, phone, station, employer) -> int:
         user_id = self.user_id
@@ -533,17 +612,37 @@ class City:
 
     # --- people and their applications ----------------------------------------------------------
 
-    def _people_and_applications(self, roster_models: list) -> None:
-        self.person_id = self.next_ids(Person)
-        self.application_id = self.next_ids(CardApplication)
-        self.event_id = self.next_ids(StatusEvent)
-        self.step_id = self.next_ids(PartnerStep)
-        self.call_id = self.next_ids(PartnerCall)
-        self.card_id = self.next_ids(Card)
-        self.card_event_id = self.next_ids(CardEvent)
-        self.loss_id = self.next_ids(LossReport)
-        self.change_id = self.next_ids(CardChange)
-        self.escalation_id = self.next_ids(Escalation)
+    def _people_and_applications(self, worker: int, workers: int) -> None:
+        """People `worker`, `worker + workers`, ... of the city, with ids from this worker's own ranges."""
+        share = -(-self.people // workers)
+        caps = {  # the most rows of each table one person can bring, with room to spare
+            User: 1, Person: 1, CardApplication: 4, StatusEvent: 40, PartnerStep: 16, PartnerCall: 6, Card: 3,
+            CardEvent: 12, LossReport: 1, CardChange: 1, Escalation: 4, self.batch_model: 1,
+        }  # fmt: skip
+
+        def first_id(model) -> int:
+            return self.bases[model] + (worker * caps[model] * share if workers > 1 else 0)
+
+        if workers > 1:
+            self.users = self.table(
+                User,
+                "id password username is_superuser is_staff is_active date_joined role full_name phone station_id "
+                "employer_id",
+            )
+            self.user_id = first_id(User)
+        self.person_id = first_id(Person)
+        self.application_id = first_id(CardApplication)
+        self.event_id = first_id(StatusEvent)
+        self.step_id = first_id(PartnerStep)
+        self.call_id = first_id(PartnerCall)
+        self.card_id = first_id(Card)
+        self.card_event_id = first_id(CardEvent)
+        self.loss_id = first_id(LossReport)
+        self.change_id = first_id(CardChange)
+        self.escalation_id = first_id(Escalation)
+        if self.batch_model is not None:
+            self.batch_entries = self.table(self.batch_model, "id batch_id application_id line")
+            self.batch_entry_id = first_id(self.batch_model)
         self.persons = self.table(Person, "id id_number name birth_date sex phone user_id created_at")
         self.applications = self.table(
             CardApplication,
@@ -552,7 +651,8 @@ class City:
             "submitted_at status_changed_at created_at updated_at",
         )
         self.events = self.table(
-            StatusEvent, "id application_id event from_status to_status actor_id actor_role reason_code reason created_at"
+            StatusEvent,
+            "id application_id event from_status to_status actor_id actor_role reason_code reason created_at",
         )
         self.escalations = self.table(Escalation, "id application_id summary handler_id created_at")
         self.steps = self.table(
@@ -568,7 +668,9 @@ class City:
         self.cards = self.table(
             Card, "id number application_id person_id status status_changed_at swipe_limit issued_at activated_at"
         )
-        self.card_events = self.table(CardEvent, "id card_id event from_status to_status actor_id actor_role created_at")
+        self.card_events = self.table(
+            CardEvent, "id card_id event from_status to_status actor_id actor_role created_at"
+        )
         self.losses = self.table(
             LossReport,
             "id card_id kind channel reported_by_id written_deadline created_at confirmed_at lapsed_at withdrawn_at",
@@ -577,14 +679,16 @@ class City:
         self.recent_calls_from = self.now - 2 * DAY
         seen = array("H", bytes(2 * len(REGIONS) * 36600))  # next sequence number per region and birth day
         epoch_birth = datetime.date(1930, 1, 1)
-        slots = iter(self.roster_slots)
-        roster_share = len(self.roster_slots) / self.people
+        mine = range(worker * share, min(self.people, (worker + 1) * share))
+        my_slots = self.roster_slots[worker::workers]
+        slots = iter(my_slots)
+        roster_share = len(my_slots) / max(1, len(mine))
         started = time.monotonic()
-        report_every = max(10_000, self.people // 10)
-        for index in range(self.people):
-            # Valid, unique resident ID numbers: region, a birth date (ages 0-95, most of working age), a
-            # sequence whose parity is the sex, and the check digit.
-            region_index = random.randrange(len(REGIONS))
+        report_every = max(10_000, len(mine) // 10)
+        for done, index in enumerate(mine, start=1):
+            # Valid, unique resident ID numbers: region (each worker its own regions), a birth date (ages
+            # 0-95, most of working age), a sequence whose parity is the sex, and the check digit.
+            region_index = random.randrange(worker, len(REGIONS), workers)
             age_days = int(min(95 * 365, max(30, random.gauss(38 * 365, 17 * 365))))
             birth = self.today - datetime.timedelta(days=age_days)
             slot = region_index * 36600 + (birth - epoch_birth).days
@@ -626,9 +730,10 @@ class City:
                     result = self._application(person, "new", "counter", station, self._working_time(again), insurance)
             if result["status"] == "collected":
                 self._card_life(person, result, station, insurance)
-            if (index + 1) % report_every == 0:
-                rate = (index + 1) / (time.monotonic() - started)
-                self.say(f"  people {index + 1:,}/{self.people:,} ({rate:,.0f}/s), events {self.events.count:,}")
+            if done % report_every == 0:
+                rate = done / (time.monotonic() - started)
+                who = f"worker {worker + 1}/{workers}: " if workers > 1 else ""
+                self.say(f"  {who}people {done:,}/{len(mine):,} ({rate:,.0f}/s), events {self.events.count:,}")
 
     def _application_time(self, channel: str) -> int:
         moment = random.randint(self.start, self.now - 60)
@@ -740,7 +845,7 @@ class City:
                     go("account_opened", "in_production", ends)
             elif status == "awaiting_payment":
                 ends = moment + int(lognormal(3 * DAY, 1.0))
-                if ends > now:
+                if ends > now or random.random() < 0.15:  # some fees are still unpaid
                     break
                 go("confirm_payment", "in_production", ends)
             elif status == "in_production":
@@ -819,7 +924,9 @@ class City:
         )  # fmt: skip
         add_event = self.events.add
         for event, source, target, actor, role, reason_code, reason, moment in events:
-            add_event(self.event_id, application_id, event, source, target, actor, role, reason_code, reason, ts(moment))
+            add_event(
+                self.event_id, application_id, event, source, target, actor, role, reason_code, reason, ts(moment)
+            )
             self.event_id += 1
         if roster is not None:
             self.batch_entries.add(self.batch_entry_id, roster[0], application_id, roster[3])
@@ -914,7 +1021,9 @@ class City:
                     replaced = True
                 elif draw < 0.9:
                     lapse_day = deadline + datetime.timedelta(days=1)
-                    moment = int(datetime.datetime.combine(lapse_day, datetime.time(1), tzinfo=datetime.UTC).timestamp())
+                    moment = int(
+                        datetime.datetime.combine(lapse_day, datetime.time(1), tzinfo=datetime.UTC).timestamp()
+                    )
                     moment = min(moment - self.offset, self.now - 60)
                     lapsed = self.ts(moment)
                     self._card_event(card, "lapse_oral_report", "pre_reported_lost", "active", NULL, "system", moment)
@@ -972,4 +1081,3 @@ class City:
             2 if card["activated"] is not None else NULL, ts(card["issued"]),
             ts(card["activated"]) if card["activated"] is not None else NULL,
         )  # fmt: skip
-
