@@ -63,10 +63,14 @@ def seeded_size() -> int | None:
     """How many people the existing city has, or None when there is no finished city."""
     import psycopg2
 
-    with admin_connection() as admin, admin.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [CITY_DB])
-        if cursor.fetchone() is None:
-            return None
+    admin = admin_connection()
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [CITY_DB])
+            if cursor.fetchone() is None:
+                return None
+    finally:
+        admin.close()
     try:
         with psycopg2.connect(DB_URL) as connection, connection.cursor() as cursor:
             cursor.execute("SELECT ran_at IS NOT NULL FROM dashboards_cursor WHERE name = 'card_events'")
@@ -89,9 +93,13 @@ def seed() -> None:
         print(f"reusing the city in database {CITY_DB}: {size:,} people, seeded earlier (BENCH_RESEED=1 to seed again)")
         manage("migrate", "--noinput", "-v", "0")
         return
-    with admin_connection() as admin, admin.cursor() as cursor:
-        cursor.execute(f"DROP DATABASE IF EXISTS {CITY_DB} WITH (FORCE)")
-        cursor.execute(f"CREATE DATABASE {CITY_DB}")
+    admin = admin_connection()  # not "with": psycopg2 would open a transaction, and DROP DATABASE refuses one
+    try:
+        with admin.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {CITY_DB} WITH (FORCE)")
+            cursor.execute(f"CREATE DATABASE {CITY_DB}")
+    finally:
+        admin.close()
     print(f"seeding a new city of {PEOPLE:,} people into database {CITY_DB}")
     started = time.monotonic()
     manage("migrate", "--noinput", "-v", "0")

@@ -236,7 +236,7 @@ class DeadlineListView(DashboardView):
         scope, data = self.scope(request)
         from .views import _page
 
-        page = _page(queries.deadline_queryset(kind, scope), data)
+        page = _page(queries.deadline_queryset(kind, scope), data, queries.deadline_count(kind, scope))
         today = timezone.localdate()
         body = {
             "count": page.paginator.count,

@@ -63,6 +63,7 @@ def fold_from_scratch(status_cursor, card_cursor, report, progress=None) -> None
     started = time.monotonic()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("DROP TABLE IF EXISTS dash_fold")  # left by an earlier fold in the same transaction
         cursor.execute(f"SELECT max(id) FROM {events}")  # noqa: S608 - a table name from the model
         high = cursor.fetchone()[0] or 0
         cursor.execute(
@@ -159,6 +160,7 @@ def fold_from_scratch(status_cursor, card_cursor, report, progress=None) -> None
         status_cursor.gaps = _recent_gaps(cursor, events, high)
         card_cursor.high_water, card_cursor.folded = card_high, card_rows
         card_cursor.gaps = _recent_gaps(cursor, CardEvent._meta.db_table, card_high)
+        cursor.execute("DROP TABLE dash_fold")
     status_cursor.save(update_fields=["high_water", "gaps", "folded"])
     card_cursor.save(update_fields=["high_water", "gaps", "folded"])
     report.status_events, report.card_events = folded, card_rows

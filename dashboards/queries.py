@@ -352,11 +352,29 @@ def deadline_queryset(kind: str, scope: Scope, now: datetime.datetime | None = N
     raise Http404
 
 
+def deadline_count(kind: str, scope: Scope, now: datetime.datetime | None = None) -> int:
+    """The length of a deadline list, counted the way each index counts fastest: the unclaimed cards as two
+    plain counts (PostgreSQL plans the OR of two statuses badly), the others as their list."""
+    if kind != "unclaimed":
+        return deadline_queryset(kind, scope, now).order_by().count()
+    from applications.models import CityPolicy
+
+    now = now or timezone.now()
+    late = now - datetime.timedelta(days=CityPolicy.current().pickup_unclaimed_days)
+    rows = CardApplication.objects.all()
+    if scope.station_id:
+        rows = rows.filter(station_id=scope.station_id)
+    return (
+        rows.filter(status=Status.UNCLAIMED).count()
+        + rows.filter(status=Status.READY_FOR_PICKUP, status_changed_at__lt=late).count()
+    )
+
+
 def deadlines(scope: Scope, limit: int = 10, now: datetime.datetime | None = None) -> list[DeadlineList]:
     result = []
     for kind, label in DEADLINES.items():
         rows = deadline_queryset(kind, scope, now)
-        result.append(DeadlineList(kind, str(label), rows.count(), list(rows[:limit])))
+        result.append(DeadlineList(kind, str(label), deadline_count(kind, scope, now), list(rows[:limit])))
     return result
 
 
