@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import require_role
 from accounts.models import Role
+from applications.idnumbers import mask_phone
 
 from .models import Notice
 
@@ -23,7 +24,8 @@ def my_notices(request):
     unread = [notice.pk for notice in page.object_list if notice.read_at is None]
     if unread:
         Notice.objects.filter(pk__in=unread).update(read_at=timezone.now())
-    return render(request, "notices/my_notices.html", {"page": page, "unread": set(unread)})
+    context = {"page": page, "unread": set(unread), "masked_phone": mask_phone(request.user.phone)}
+    return render(request, "notices/my_notices.html", context)
 
 
 @login_required
