@@ -220,6 +220,47 @@ def order_card(application_id: int) -> None:
         _close_step(step, PartnerStep.Outcome.DONE, order_id)
 
 
+def unshipped_orders(limit: int = 1000) -> list[int]:
+    """Applications in production whose order was placed but never shipped: sent again when the portal
+    starts, because the demo's vendor simulator forgets its orders when it stops (a real vendor keeps
+    them, and the idempotency key makes the repeat harmless either way)."""
+    shipped = VendorCallback.objects.filter(application_id=OuterRef("pk"))
+    return list(
+        CardApplication.objects.filter(
+            status=Status.IN_PRODUCTION,
+            partner_steps__partner=Partner.VENDOR,
+            partner_steps__outcome=PartnerStep.Outcome.DONE,
+        )
+        .filter(~Exists(shipped))
+        .values_list("pk", flat=True)
+        .distinct()[:limit]
+    )
+
+
+def resend_order(application_id: int) -> None:
+    """The same order again, under the same idempotency key."""
+    application = CardApplication.objects.select_related("person", "station").filter(pk=application_id).first()
+    step = (
+        PartnerStep.objects.filter(
+            application_id=application_id, partner=Partner.VENDOR, outcome=PartnerStep.Outcome.DONE
+        )
+        .order_by("-created_at")
+        .first()
+    )
+    if application is None or step is None or application.status != Status.IN_PRODUCTION:
+        return
+    VendorClient().place_order(
+        reference=application.reference,
+        station_code=application.station.code,
+        name=application.person.name,
+        card_colour=application.card_colour,
+        callback_url=f"{_portal_url()}{reverse('partners:vendor_callback')}",
+        idempotency_key=str(step.idempotency_key),
+        application_id=application.pk,
+        attempt=step.attempts + 1,
+    )
+
+
 def _portal_url() -> str:
     from django.conf import settings
 

@@ -32,6 +32,11 @@ def order_card(self, application_id: int) -> None:
     pipeline.order_card(application_id)
 
 
+@shared_task(bind=True, base=PartnerTask, partner=Partner.VENDOR)
+def resend_unshipped_order(self, application_id: int) -> None:
+    pipeline.resend_order(application_id)
+
+
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
 def resume_stalled_partner_steps() -> int:
     """Send again every partner step that stopped moving (retries ran out, a message was lost)."""

@@ -21,7 +21,7 @@ ACTIVATION_REMINDER_AFTER = datetime.timedelta(days=7)
 ACTIVATION_REMINDER_EVERY = datetime.timedelta(days=30)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60, soft_time_limit=45, queue="partners")
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60, soft_time_limit=45)
 def receive_shipment(callback_id: int) -> None:
     """The vendor's callback, verified and stored by the view: the card is at the station (or failed)."""
     pipeline.receive_shipment(callback_id)

@@ -24,7 +24,6 @@ class PartnerTask(Task):
     reject_on_worker_lost = True
     soft_time_limit = 60
     time_limit = 90
-    queue = "partners"
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
         if isinstance(exc, TransientError) and args and self.partner:
@@ -41,7 +40,7 @@ def _bench_counter():
     return redis.Redis.from_url(settings.CELERY_BROKER_URL)
 
 
-@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=10, soft_time_limit=5, queue="partners")
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=10, soft_time_limit=5)
 def noop(counter_key: str) -> None:
     """Does nothing but count itself: the yardstick for the pipeline benchmark (bench/pipeline.py)."""
     _bench_counter().incr(counter_key)

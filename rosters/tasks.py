@@ -19,7 +19,6 @@ logger = logging.getLogger("rosters.tasks")
     reject_on_worker_lost=True,
     time_limit=1800,
     soft_time_limit=1700,
-    queue="celery",
 )
 def check_roster(batch_id: int) -> None:
     """Safe to run twice: a batch no longer `checking` is left alone, and a half-done one starts again."""

@@ -307,6 +307,18 @@ CELERY_DB_REUSE_MAX = 1000
 CELERY_TASK_TIME_LIMIT = 120
 CELERY_TASK_SOFT_TIME_LIMIT = 90
 CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Partner steps on their own queue, so a slow partner never holds up the notices or the periodic jobs.
+CELERY_TASK_ROUTES = {
+    "applications.tasks.verify_with_registry": {"queue": "partners"},
+    "applications.tasks.open_bank_account": {"queue": "partners"},
+    "applications.tasks.order_card": {"queue": "partners"},
+    "applications.tasks.resend_unshipped_order": {"queue": "partners"},
+    "issuance.tasks.receive_shipment": {"queue": "partners"},
+    "issuance.tasks.report_unclaimed": {"queue": "partners"},
+    "issuance.tasks.tell_bank": {"queue": "partners"},
+    "partners.tasks.noop": {"queue": "partners"},
+    "notices.tasks.*": {"queue": "notices"},
+}
 # Longer than the longest task, so a running task is never handed to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -30,11 +30,12 @@ def test_pages_work_under_the_policy_with_no_violations(live_server, admin_user)
                     [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
                 )
             for url in urls:
-                response = page.goto(live_server.url + url)
+                response = page.goto(live_server.url + url, wait_until="networkidle")
                 assert response.status == 200, url
                 assert "script-src 'self'" in response.headers["content-security-policy"]
         page.goto(live_server.url + "/api/docs/")
         page.wait_for_selector(".swagger-ui .info", timeout=15_000)  # the docs page's script ran
+        page.wait_for_load_state("networkidle")  # no request still open on the live server at teardown
     assert page.csp_violations == []
 
 

@@ -33,7 +33,9 @@ def test_every_job_is_acked_late_and_time_limited(task):
 
 @pytest.mark.parametrize("task", PARTNER_TASKS, ids=lambda t: t.name)
 def test_partner_steps_retry_with_backoff_on_their_own_queue(task):
-    assert task.queue == "partners"
+    from sbcard.celery import app
+
+    assert app.amqp.router.route({}, task.name)["queue"].name == "partners"
     assert task.retry_backoff and task.retry_jitter and task.retry_backoff_max <= 600 and task.max_retries
 
 
@@ -74,3 +76,13 @@ def test_a_rolled_back_transition_enqueues_nothing(alice_citizen, bob_clerk, sta
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED
     assert sent == []
+
+
+@pytest.mark.parametrize(
+    ("task", "queue"), [(notice_tasks.send_sms, "notices"), (issuance_tasks.mark_unclaimed_cards, "celery")],
+    ids=lambda value: getattr(value, "name", value),
+)
+def test_notices_and_periodic_jobs_have_queues_of_their_own(task, queue):
+    from sbcard.celery import app
+
+    assert app.amqp.router.route({}, task.name)["queue"].name == queue

@@ -194,3 +194,17 @@ def test_order_is_placed_once(approved, partners):
     assert partners["vendor"].counters["POST /orders"] == 1
     assert partners["vendor"].state()["orders"] == 1
     assert status_of(approved) == Status.IN_PRODUCTION
+
+
+def test_an_order_the_vendor_forgot_is_sent_again_with_the_same_key(approved, partners):
+    pipeline.verify_with_registry(approved.pk)
+    pipeline.open_bank_account(approved.pk)
+    pipeline.order_card(approved.pk)
+    with partners["vendor"].lock:  # the vendor simulator restarted: its orders are gone
+        partners["vendor"].reset()
+
+    assert pipeline.unshipped_orders() == [approved.pk]
+    pipeline.resend_order(approved.pk)
+
+    key = str(PartnerStep.objects.get(application=approved, partner="vendor").idempotency_key)
+    assert list(partners["vendor"].by_key) == [key]

@@ -11,7 +11,7 @@ import threading
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 logger = logging.getLogger("sbcard.run_portal")
 
@@ -37,7 +37,14 @@ class Command(BaseCommand):
         options["registry_unknown"] = "match"  # in the demo, whoever signs up is registered in the city
         options["webhook_secret"] = settings.VENDOR_WEBHOOK_SECRET
         options["bank_secret"] = settings.BANK_CALLBACK_SECRET
-        for name, simulator in start_all(**options).items():
+        try:
+            simulators = start_all(**options)
+        except OSError as error:
+            raise CommandError(
+                f"A partner simulator could not start ({error}): is another portal running? Stop it, or set "
+                "REGISTRY_PORT, BANK_PORT, VENDOR_PORT and SMS_PORT (and the matching *_URL) to free ports."
+            ) from error
+        for name, simulator in simulators.items():
             self.stdout.write(f"{name} simulator on {simulator.url}")
 
     def start_jobs(self) -> None:
@@ -73,3 +80,8 @@ class Command(BaseCommand):
 
         for task_name, application_id in stalled_steps(older_than=datetime.timedelta(0)):
             import_string(task_name).delay(application_id)
+        from applications.pipeline import unshipped_orders
+        from applications.tasks import resend_unshipped_order
+
+        for application_id in unshipped_orders():
+            resend_unshipped_order.delay(application_id)
