@@ -24,6 +24,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-simulators", action="store_true", help="The partners run elsewhere.")
 
     def handle(self, *args, addrport: str, no_simulators: bool, **options):
+        import os
+
+        if not os.environ.get("PORTAL_BASE_URL"):  # the vendor calls back wherever this server listens
+            settings.PORTAL_BASE_URL = f"http://{addrport if ':' in addrport else '127.0.0.1:' + addrport}"
         if not no_simulators:
             self.start_simulators()
         if settings.JOBS_IN_PROCESS:
