@@ -77,41 +77,14 @@ def notify_status_changes(status_event_ids: list[int]) -> list[int]:
 def _status_notices(event: StatusEvent) -> list[Notice]:
     application = event.application
     context = _context(application, event)
-    rows = []
-    for user, phone, is_holder in recipients_for(application):
-        language = user.preferred_language if user is not None else "zh-hans"
-        with translation.override(language):
-            text = STATUS_TEXTS[event.to_status](context)
-            if not is_holder:
-                text = for_someone_else(text, application.person.name)
-        who = f"user{user.pk}" if user is not None else f"phone{phone}"
-        if user is not None:
-            rows.append(
-                Notice(
-                    dedupe_key=f"status{event.pk}:{who}:portal",
-                    channel=Notice.Channel.PORTAL,
-                    recipient=user,
-                    application=application,
-                    station=application.station,
-                    kind=event.to_status,
-                    text=text,
-                )
-            )
-        if phone and (user is None or user.sms_notices_enabled):
-            rows.append(
-                Notice(
-                    dedupe_key=f"status{event.pk}:{who}:sms",
-                    channel=Notice.Channel.SMS,
-                    recipient=user,
-                    phone=phone,
-                    application=application,
-                    station=application.station,
-                    kind=event.to_status,
-                    text=SMS_PREFIX + text,
-                    delivery=Notice.Delivery.PENDING,
-                )
-            )
-    return rows
+    return _notices_for(
+        key=f"status{event.pk}",
+        kind=event.to_status,
+        text_for=lambda: STATUS_TEXTS[event.to_status](context),
+        people=recipients_for(application),
+        application=application,
+        station=application.station,
+    )
 
 
 def send_sms(notice_id: int) -> None:

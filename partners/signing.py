@@ -31,3 +31,31 @@ def verify(secret: str, timestamp: str | None, signature: str | None, body: byte
     if not hmac.compare_digest(sign(secret, timestamp, body), signature):
         return "bad signature"
     return ""
+
+
+class CallbackRefused(Exception):
+    """A partner's callback that is not signed right, is stale, or is not the JSON it should be."""
+
+    def __init__(self, status: int, body: dict):
+        super().__init__(body.get("detail", ""))
+        self.status = status
+        self.body = body
+
+
+def verified_payload(
+    body: bytes, *, timestamp: str | None, signature: str | None, secret: str, max_age: int, required: tuple[str, ...]
+) -> dict:
+    """The callback's JSON, once its signature and age are checked (403) and its fields are there (400)."""
+    import json
+    import time
+
+    problem = verify(secret, timestamp, signature, body, max_age=max_age, now=time.time())
+    if problem:
+        raise CallbackRefused(403, {"code": "bad_signature", "detail": problem})
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict) or any(payload.get(name) in (None, "") for name in required):
+        raise CallbackRefused(400, {"code": "bad_request", "detail": f"required: {', '.join(required)}"})
+    return payload

@@ -1,8 +1,6 @@
 """Callbacks from partners. Each is signed; an unsigned, wrongly signed, stale or replayed one changes nothing."""
 
-import json
 import logging
-import time
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -11,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from .models import PartnerStep, VendorCallback
-from .signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
+from .signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, CallbackRefused, verified_payload
 
 logger = logging.getLogger("partners.callbacks")
 
@@ -23,25 +21,19 @@ def _header(request, name: str) -> str | None:
 @csrf_exempt  # a machine-to-machine call authenticated by its HMAC signature, not a browser form
 @require_POST
 def vendor_callback(request):
-    body = request.body
-    problem = verify(
-        settings.VENDOR_WEBHOOK_SECRET,
-        _header(request, TIMESTAMP_HEADER),
-        _header(request, SIGNATURE_HEADER),
-        body,
-        max_age=settings.VENDOR_WEBHOOK_MAX_AGE_SECONDS,
-        now=time.time(),
-    )
-    if problem:
-        logger.warning("vendor callback refused: %s", problem)
-        return JsonResponse({"code": "bad_signature", "detail": problem}, status=403)
     try:
-        payload = json.loads(body)
-        event_id, event, key = payload["event_id"], payload["event"], payload["idempotency_key"]
-    except (ValueError, KeyError, TypeError):
-        return JsonResponse(
-            {"code": "bad_request", "detail": "event_id, event and idempotency_key required"}, status=400
+        payload = verified_payload(
+            request.body,
+            timestamp=_header(request, TIMESTAMP_HEADER),
+            signature=_header(request, SIGNATURE_HEADER),
+            secret=settings.VENDOR_WEBHOOK_SECRET,
+            max_age=settings.VENDOR_WEBHOOK_MAX_AGE_SECONDS,
+            required=("event_id", "event", "idempotency_key"),
         )
+    except CallbackRefused as refused:
+        logger.warning("vendor callback refused: %s", refused)
+        return JsonResponse(refused.body, status=refused.status)
+    event_id, event, key = payload["event_id"], payload["event"], payload["idempotency_key"]
     if event not in ("shipped", "failed"):
         return JsonResponse({"code": "bad_request", "detail": "event must be shipped or failed"}, status=400)
     step = PartnerStep.objects.filter(idempotency_key=_uuid_or_none(key), partner="vendor").first()
@@ -89,24 +81,22 @@ def bank_activation_callback(request):
 
     from .models import BankCallback
 
-    body = request.body
-    problem = verify(
-        settings.BANK_CALLBACK_SECRET,
-        _header(request, TIMESTAMP_HEADER),
-        _header(request, SIGNATURE_HEADER),
-        body,
-        max_age=settings.VENDOR_WEBHOOK_MAX_AGE_SECONDS,
-        now=time.time(),
-    )
-    if problem:
-        logger.warning("bank callback refused: %s", problem)
-        return JsonResponse({"code": "bad_signature", "detail": problem}, status=403)
     try:
-        payload = json.loads(body)
+        payload = verified_payload(
+            request.body,
+            timestamp=_header(request, TIMESTAMP_HEADER),
+            signature=_header(request, SIGNATURE_HEADER),
+            secret=settings.BANK_CALLBACK_SECRET,
+            max_age=settings.VENDOR_WEBHOOK_MAX_AGE_SECONDS,
+            required=("event_id", "card_number"),
+        )
         event_id, card_number = str(payload["event_id"])[:100], str(payload["card_number"])[:30]
         swipe_limit = int(payload.get("swipe_limit") or 2)
-    except (ValueError, KeyError, TypeError):
-        return JsonResponse({"code": "bad_request", "detail": "event_id and card_number required"}, status=400)
+    except CallbackRefused as refused:
+        logger.warning("bank callback refused: %s", refused)
+        return JsonResponse(refused.body, status=refused.status)
+    except (TypeError, ValueError):
+        return JsonResponse({"code": "bad_request", "detail": "swipe_limit must be a number"}, status=400)
     card = Card.objects.filter(number=card_number).first()
     if card is None:
         return JsonResponse({"code": "unknown_card", "detail": "no such card"}, status=404)

@@ -1,15 +1,13 @@
 """The partner bank's payment service for a batch's card fee (rule 6), and its signed callback."""
 
-import json
 import logging
-import time
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from partners.http import PartnerClient
-from partners.signing import verify
+from partners.signing import CallbackRefused, verified_payload
 from sbcard.errors import DomainError
 
 from .models import BankPayment, RosterBatch
@@ -40,22 +38,21 @@ class BankPaymentClient(PartnerClient):
 def receive_payment_callback(body: bytes, timestamp: str | None, signature: str | None) -> tuple[int, dict]:
     """(HTTP status, answer). Unsigned, wrongly signed or stale: 403 and nothing changes; a replay: 200, nothing
     changes; an unknown reference: 404; a wrong amount is recorded for a clerk and changes nothing else."""
-    problem = verify(
-        settings.BANK_CALLBACK_SECRET,
-        timestamp,
-        signature,
-        body,
-        max_age=settings.BANK_CALLBACK_MAX_AGE_SECONDS,
-        now=time.time(),
-    )
-    if problem:
-        logger.warning("bank payment callback refused: %s", problem)
-        return 403, {"code": "bad_signature", "detail": problem}
     try:
-        payload = json.loads(body)
+        payload = verified_payload(
+            body,
+            timestamp=timestamp,
+            signature=signature,
+            secret=settings.BANK_CALLBACK_SECRET,
+            max_age=settings.BANK_CALLBACK_MAX_AGE_SECONDS,
+            required=("event_id", "reference", "amount_yuan"),
+        )
         event_id, reference, amount = str(payload["event_id"]), str(payload["reference"]), int(payload["amount_yuan"])
-    except (ValueError, KeyError, TypeError):
-        return 400, {"code": "bad_request", "detail": "event_id, reference and amount_yuan required"}
+    except CallbackRefused as refused:
+        logger.warning("bank payment callback refused: %s", refused)
+        return refused.status, refused.body
+    except (TypeError, ValueError):
+        return 400, {"code": "bad_request", "detail": "amount_yuan must be a whole number"}
     batch = RosterBatch.objects.filter(fee_reference=reference).exclude(fee_reference="").first()
     if batch is None:
         return 404, {"code": "unknown_reference", "detail": "no batch with this payment reference"}
