@@ -38,7 +38,7 @@ class CallbackRefused(Exception):
 
     def __init__(self, status: int, body: dict):
         super().__init__(body.get("detail", ""))
-        self.status = status
+        self.http_status = status
         self.body = body
 
 

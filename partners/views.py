@@ -32,7 +32,7 @@ def vendor_callback(request):
         )
     except CallbackRefused as refused:
         logger.warning("vendor callback refused: %s", refused)
-        return JsonResponse(refused.body, status=refused.status)
+        return JsonResponse(refused.body, status=refused.http_status)
     event_id, event, key = payload["event_id"], payload["event"], payload["idempotency_key"]
     if event not in ("shipped", "failed"):
         return JsonResponse({"code": "bad_request", "detail": "event must be shipped or failed"}, status=400)
@@ -94,7 +94,7 @@ def bank_activation_callback(request):
         swipe_limit = int(payload.get("swipe_limit") or 2)
     except CallbackRefused as refused:
         logger.warning("bank callback refused: %s", refused)
-        return JsonResponse(refused.body, status=refused.status)
+        return JsonResponse(refused.body, status=refused.http_status)
     except (TypeError, ValueError):
         return JsonResponse({"code": "bad_request", "detail": "swipe_limit must be a number"}, status=400)
     card = Card.objects.filter(number=card_number).first()

@@ -50,7 +50,7 @@ def receive_payment_callback(body: bytes, timestamp: str | None, signature: str 
         event_id, reference, amount = str(payload["event_id"]), str(payload["reference"]), int(payload["amount_yuan"])
     except CallbackRefused as refused:
         logger.warning("bank payment callback refused: %s", refused)
-        return refused.status, refused.body
+        return refused.http_status, refused.body
     except (TypeError, ValueError):
         return 400, {"code": "bad_request", "detail": "amount_yuan must be a whole number"}
     batch = RosterBatch.objects.filter(fee_reference=reference).exclude(fee_reference="").first()
