@@ -18,7 +18,6 @@ def test_every_roster_job_is_acked_late_and_time_limited(task):
 
 def test_the_dry_run_job_retries_an_unavailable_information_centre_on_the_celery_queue():
     from partners.errors import TransientError
-
     from sbcard.celery import app
 
     assert app.amqp.router.route({}, tasks.check_roster.name)["queue"].name == "celery"
