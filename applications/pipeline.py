@@ -9,6 +9,7 @@ returns the application to the citizen with a reason they understand and the fie
 
 import datetime
 import logging
+from contextlib import contextmanager
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef
@@ -94,13 +95,47 @@ def _close_step(step: PartnerStep, outcome: str, reference: str = "") -> None:
     )
 
 
+@contextmanager
+def _calling(step: PartnerStep):
+    """Around a partner call: a transient fault is noted on the step (staff see it) and raised for a retry."""
+    try:
+        yield
+    except TransientError as error:
+        _record_transient(step, error)
+        raise
+
+
+def _finish(
+    application_id: int,
+    partner: str,
+    step: PartnerStep,
+    outcome: str,
+    reference: str = "",
+    *,
+    event: str | None = None,
+    changes: dict | None = None,
+    **event_fields,
+) -> None:
+    """Lock the application again; if it is still in the step's status, close the step, write what the
+    partner gave (`changes`) and fire the workflow event. A redelivered answer finds it moved on."""
+    with transaction.atomic():
+        locked = _lock_for_finish(application_id, partner)
+        if locked is None:
+            return
+        _close_step(step, outcome, reference)
+        if changes:
+            CardApplication.objects.filter(pk=application_id).update(**changes)
+        if event:
+            workflow.apply_event_to_locked(locked, event, actor=None, **event_fields)
+
+
 def verify_with_registry(application_id: int) -> None:
     """Rules 7, 8: the information centre confirms identity and household, or says what differs."""
     started = begin_step(application_id, Partner.REGISTRY)
     if started is None:
         return
     application, step = started
-    try:
+    with _calling(step):
         answer = RegistryClient().lookup(
             id_number=application.person.id_number,
             name=application.person.name,
@@ -108,42 +143,38 @@ def verify_with_registry(application_id: int) -> None:
             application_id=application.pk,
             attempt=step.attempts,
         )
-    except TransientError as error:
-        _record_transient(step, error)
-        raise
-    with transaction.atomic():
-        locked = _lock_for_finish(application_id, Partner.REGISTRY)
-        if locked is None:
-            return
-        if answer.result == "match":
-            _close_step(step, PartnerStep.Outcome.DONE)
-            workflow.apply_event_to_locked(locked, "registry_confirmed", actor=None)
-        elif answer.result == "no_record":
-            _close_step(step, PartnerStep.Outcome.REFUSED, "no_record")
-            workflow.apply_event_to_locked(
-                locked,
-                "registry_refused",
-                actor=None,
-                reason_code="registry_no_record",
-                reason=_(
-                    "The city information centre has no household record for this person. Register the "
-                    "household first (户籍登记), then apply again."
-                ),
+    if answer.result == "match":
+        _finish(application_id, Partner.REGISTRY, step, PartnerStep.Outcome.DONE, event="registry_confirmed")
+    elif answer.result == "no_record":
+        _finish(
+            application_id,
+            Partner.REGISTRY,
+            step,
+            PartnerStep.Outcome.REFUSED,
+            "no_record",
+            event="registry_refused",
+            reason_code="registry_no_record",
+            reason=_(
+                "The city information centre has no household record for this person. Register the "
+                "household first (户籍登记), then apply again."
+            ),
+        )
+    else:
+        fields = answer.fields or ["name"]
+        _finish(
+            application_id,
+            Partner.REGISTRY,
+            step,
+            PartnerStep.Outcome.REFUSED,
+            ",".join(fields),
+            event="registry_refused",
+            reason_code=fields[0] if fields[0] == "name" else "other",
+            reason=_(
+                "The household record at the city information centre differs in: %(fields)s. Correct it "
+                "exactly as on the resident ID card and household register, then submit again."
             )
-        else:
-            fields = answer.fields or ["name"]
-            _close_step(step, PartnerStep.Outcome.REFUSED, ",".join(fields))
-            workflow.apply_event_to_locked(
-                locked,
-                "registry_refused",
-                actor=None,
-                reason_code=fields[0] if fields[0] == "name" else "other",
-                reason=_(
-                    "The household record at the city information centre differs in: %(fields)s. Correct it "
-                    "exactly as on the resident ID card and household register, then submit again."
-                )
-                % {"fields": "、".join(str(FIELD_LABELS.get(f, f)) for f in fields)},
-            )
+            % {"fields": "、".join(str(FIELD_LABELS.get(f, f)) for f in fields)},
+        )
 
 
 def open_bank_account(application_id: int) -> None:
@@ -153,45 +184,55 @@ def open_bank_account(application_id: int) -> None:
         return
     application, step = started
     try:
-        account_number = BankClient().open_account(
-            id_number=application.person.id_number,
-            name=application.person.name,
-            phone=application.phone,
-            idempotency_key=str(step.idempotency_key),
-            application_id=application.pk,
-            attempt=step.attempts,
-        )
-    except TransientError as error:
-        _record_transient(step, error)
-        raise
-    except PermanentError as refusal:
-        with transaction.atomic():
-            locked = _lock_for_finish(application_id, Partner.BANK)
-            if locked is None:
-                return
-            _close_step(step, PartnerStep.Outcome.REFUSED, refusal.code)
-            field = refusal.field or "name"
-            workflow.apply_event_to_locked(
-                locked,
-                "bank_refused",
-                actor=None,
-                reason_code="bank_mismatch",
-                reason=_(
-                    "The partner bank could not open the account: its customer record differs in %(field)s. "
-                    "Check that it is exactly as on your resident ID card and submit again, or ask the bank "
-                    "to correct its record."
-                )
-                % {"field": FIELD_LABELS.get(field, field)},
+        with _calling(step):
+            account_number = BankClient().open_account(
+                id_number=application.person.id_number,
+                name=application.person.name,
+                phone=application.phone,
+                idempotency_key=str(step.idempotency_key),
+                application_id=application.pk,
+                attempt=step.attempts,
             )
+    except PermanentError as refusal:
+        field = refusal.field or "name"
+        _finish(
+            application_id,
+            Partner.BANK,
+            step,
+            PartnerStep.Outcome.REFUSED,
+            refusal.code,
+            event="bank_refused",
+            reason_code="bank_mismatch",
+            reason=_(
+                "The partner bank could not open the account: its customer record differs in %(field)s. "
+                "Check that it is exactly as on your resident ID card and submit again, or ask the bank "
+                "to correct its record."
+            )
+            % {"field": FIELD_LABELS.get(field, field)},
+        )
         return
-    with transaction.atomic():
-        application = _lock_for_finish(application_id, Partner.BANK)
-        if application is None:
-            return
-        _close_step(step, PartnerStep.Outcome.DONE, account_number[-4:])
-        CardApplication.objects.filter(pk=application_id).update(bank_account_number=account_number)
-        event = "payment_requested" if CityPolicy.current().charges_card_fee else "account_opened"
-        workflow.apply_event_to_locked(application, event, actor=None)
+    _finish(
+        application_id,
+        Partner.BANK,
+        step,
+        PartnerStep.Outcome.DONE,
+        account_number[-4:],
+        changes={"bank_account_number": account_number},
+        event="payment_requested" if CityPolicy.current().charges_card_fee else "account_opened",
+    )
+
+
+def _place_order(application: CardApplication, step: PartnerStep) -> str:
+    return VendorClient().place_order(
+        reference=application.reference,
+        station_code=application.station.code,
+        name=application.person.name,
+        card_colour=application.card_colour,
+        callback_url=f"{_portal_url()}{reverse('partners:vendor_callback')}",
+        idempotency_key=str(step.idempotency_key),
+        application_id=application.pk,
+        attempt=step.attempts,
+    )
 
 
 def order_card(application_id: int) -> None:
@@ -200,24 +241,9 @@ def order_card(application_id: int) -> None:
     if started is None:
         return
     application, step = started
-    try:
-        order_id = VendorClient().place_order(
-            reference=application.reference,
-            station_code=application.station.code,
-            name=application.person.name,
-            card_colour=application.card_colour,
-            callback_url=f"{_portal_url()}{reverse('partners:vendor_callback')}",
-            idempotency_key=str(step.idempotency_key),
-            application_id=application.pk,
-            attempt=step.attempts,
-        )
-    except TransientError as error:
-        _record_transient(step, error)
-        raise
-    with transaction.atomic():
-        if _lock_for_finish(application_id, Partner.VENDOR) is None:
-            return
-        _close_step(step, PartnerStep.Outcome.DONE, order_id)
+    with _calling(step):
+        order_id = _place_order(application, step)
+    _finish(application_id, Partner.VENDOR, step, PartnerStep.Outcome.DONE, order_id)
 
 
 def unshipped_orders(limit: int = 1000) -> list[int]:
@@ -249,16 +275,7 @@ def resend_order(application_id: int) -> None:
     )
     if application is None or step is None or application.status != Status.IN_PRODUCTION:
         return
-    VendorClient().place_order(
-        reference=application.reference,
-        station_code=application.station.code,
-        name=application.person.name,
-        card_colour=application.card_colour,
-        callback_url=f"{_portal_url()}{reverse('partners:vendor_callback')}",
-        idempotency_key=str(step.idempotency_key),
-        application_id=application.pk,
-        attempt=step.attempts + 1,
-    )
+    _place_order(application, step)  # the same idempotency key: never a second card
 
 
 def _portal_url() -> str:

@@ -79,7 +79,8 @@ def test_a_rolled_back_transition_enqueues_nothing(alice_citizen, bob_clerk, sta
 
 
 @pytest.mark.parametrize(
-    ("task", "queue"), [(notice_tasks.send_sms, "notices"), (issuance_tasks.mark_unclaimed_cards, "celery")],
+    ("task", "queue"),
+    [(notice_tasks.send_sms, "notices"), (issuance_tasks.mark_unclaimed_cards, "celery")],
     ids=lambda value: getattr(value, "name", value),
 )
 def test_notices_and_periodic_jobs_have_queues_of_their_own(task, queue):

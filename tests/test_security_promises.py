@@ -299,9 +299,10 @@ def test_15_production_settings_pass_check_deploy_debug_off_secrets_from_the_env
     assert deploy.returncode == 0, deploy.stderr
     assert "no issues" in deploy.stdout and "WARNING" not in deploy.stderr + deploy.stdout
 
+    # The web server (wsgi) with DEBUG off and no SECRET_KEY refuses to start.
     missing = {key: value for key, value in env.items() if key != "SECRET_KEY"}
     refused = subprocess.run(
-        [sys.executable, "manage.py", "check"], cwd=ROOT, env=missing, capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", "import sbcard.wsgi"], cwd=ROOT, env=missing, capture_output=True, text=True, timeout=120
     )
     assert refused.returncode != 0 and "SECRET_KEY must be set" in refused.stderr
     assert settings.DEBUG is False  # the suite runs as production does
@@ -309,11 +310,20 @@ def test_15_production_settings_pass_check_deploy_debug_off_secrets_from_the_env
     assert page.status_code == 404 and b"Traceback" not in page.content
 
 
-def test_16_the_openapi_schema_is_fuzzed_for_each_role():
-    fuzz = (ROOT / "tests" / "test_api_fuzz.py").read_text()
-    for role in ("citizen", "clerk", "employer_agent", "admin"):
-        assert f'"{role}"' in fuzz
-    assert "not_a_server_error" in fuzz and "response_schema_conformance" in fuzz and "ignored_auth" in fuzz
+@pytest.mark.django_db(transaction=True)
+def test_16_the_openapi_schema_is_fuzzed_no_5xx_schema_conformance_auth_never_ignored(live_server, partners):
+    # A short pass as a citizen over every operation; tests/test_api_fuzz.py does every role, more examples.
+    import schemathesis
+    from rest_framework.authtoken.models import Token
+
+    from .test_api_fuzz import fuzz
+
+    token = Token.objects.create(user=factories.make_citizen()).key
+    schema = schemathesis.openapi.from_url(f"{live_server.url}/api/schema/?format=json")
+    operations = [result.ok() for result in schema.get_all_operations()]
+    for operation in operations:
+        fuzz(operation, live_server.url, {"Authorization": f"Token {token}"})
+    assert len(operations) > 30
 
 
 def test_17_exports_neutralise_formula_injection():
