@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from audit import services as audit
 from audit.models import AuditEntry
+from sbcard.bulk import insert_rows
 from sbcard.errors import Conflict, InvalidInput, NotPermitted
 
 from .models import CardApplication, Channel, Relationship, Status, StatusEvent
@@ -326,6 +327,7 @@ def apply_event_in_bulk(
         applications = list(
             CardApplication.objects.select_for_update(of=("self",))
             .select_related("person", "station")
+            .defer("person__id_number")  # never decrypted here: the audit rows take its keyed hash
             .filter(pk__in=ids)
             .order_by("pk")
         )
@@ -354,69 +356,82 @@ def apply_event_in_bulk(
                 code="transition_not_allowed",
             )
         now = timezone.now()
-        events = []
+        actor_id = actor.pk if actor is not None else None
         for target, rows in targets.items():
             changes = {"status": target, "status_changed_at": now, "updated_at": now}
             if target == Status.SUBMITTED:
                 changes["submitted_at"] = now
             CardApplication.objects.filter(pk__in=[application.pk for application, _role in rows]).update(**changes)
-            events += [
-                StatusEvent(
-                    application_id=application.pk,
-                    event=event,
-                    from_status=application.status,
-                    to_status=target,
-                    actor=actor,
-                    actor_role=role,
-                    reason_code=reason_code,
-                    reason=reason.strip(),
-                    created_at=now,
-                )
+        # History and audit rows written as plain tuples (sbcard.bulk): at a roster's size, building a
+        # model instance per row would cost more than all the SQL.
+        insert_rows(
+            StatusEvent,
+            (
+                "application_id",
+                "event",
+                "from_status",
+                "to_status",
+                "actor_id",
+                "actor_role",
+                "reason_code",
+                "reason",
+                "created_at",
+            ),
+            (
+                (application.pk, event, application.status, target, actor_id, role, reason_code, reason.strip(), now)
+                for target, rows in targets.items()
                 for application, role in rows
-            ]
-        saved = StatusEvent.objects.bulk_create(events, batch_size=2000)
-        people = {application.pk: application.person.id_number for application in applications}
-        AuditEntry.objects.bulk_create(
-            [
-                AuditEntry(
-                    actor=actor,
-                    actor_label=actor.get_username() if actor is not None else "system",
-                    action=AuditEntry.Action.STATUS_CHANGE,
-                    object_type="applications.cardapplication",
-                    object_id=str(e.application_id),
-                    person_key=audit.person_key(people[e.application_id]),
-                    detail=f"{event}: {e.from_status} -> {e.to_status}",
-                )
-                for e in saved
-            ],
-            batch_size=2000,
+            ),
         )
-        for status_event in saved:
-            for task_name in FOLLOW_UP_JOBS.get(status_event.to_status, ()):
-                transaction.on_commit(partial(_send, task_name, status_event.application_id))
+        actor_label = actor.get_username() if actor is not None else "system"
+        insert_rows(
+            AuditEntry,
+            ("actor_id", "actor_label", "action", "object_type", "object_id", "person_key", "detail", "created_at"),
+            (
+                (
+                    actor_id,
+                    actor_label,
+                    AuditEntry.Action.STATUS_CHANGE,
+                    "applications.cardapplication",
+                    str(application.pk),
+                    application.person.id_number_hash,  # the keyed hash audit.person_key would compute
+                    f"{event}: {application.status} -> {target}",
+                    now,
+                )
+                for target, rows in targets.items()
+                for application, role in rows
+            ),
+        )
+        saved = (
+            StatusEvent.objects.filter(application_id__in=ids, event=event, created_at=now)
+            .order_by("pk")
+            .values_list("pk", "application_id", "to_status")
+        )
+        event_ids = []
+        for event_id, application_id, to_status in saved:
+            event_ids.append(event_id)
+            for task_name in FOLLOW_UP_JOBS.get(to_status, ()):
+                transaction.on_commit(partial(_send, task_name, application_id))
         # The notices of a whole batch go as a few jobs, not one per application.
-        event_ids = [status_event.pk for status_event in saved]
         for start in range(0, len(event_ids), NOTICE_CHUNK):
             transaction.on_commit(partial(_send_many, ON_MANY_STATUS_CHANGES, event_ids[start : start + NOTICE_CHUNK]))
     return ids
 
 
-def record_creation_in_bulk(applications: list[CardApplication], *, actor) -> None:
-    """The first history row of many applications created together (bulk_create them first)."""
-    StatusEvent.objects.bulk_create(
-        [
-            StatusEvent(
-                application_id=application.pk,
-                event=CREATE_EVENT,
-                from_status="",
-                to_status=application.status,
-                actor=actor,
-                actor_role=role_of(actor, application) or "",
-                created_at=application.created_at,
-            )
-            for application in applications
-        ],
-        batch_size=2000,
+def record_creation_in_bulk(application_ids: list[int], *, actor) -> None:
+    """The first history row of many applications created together (in SQL, or with bulk_create)."""
+    applications = (
+        CardApplication.objects.filter(pk__in=application_ids)
+        .select_related("person")
+        .only("status", "station_id", "employer_id", "applicant_id", "created_at", "person__user")
+    )
+    insert_rows(
+        StatusEvent,
+        ("application_id", "event", "from_status", "to_status", "actor_id", "actor_role", "created_at"),
+        (
+            (a.pk, CREATE_EVENT, "", a.status, actor.pk if actor else None, role_of(actor, a) or "", a.created_at)
+            for a in applications
+        ),
     )
 
 

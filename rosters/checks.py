@@ -10,6 +10,7 @@ stops half way (a killed worker) starts again from the top when the job runs aga
 wrote first, so a batch never holds half a report.
 """
 
+import datetime
 import hashlib
 import logging
 import re
@@ -31,6 +32,8 @@ from applications.models import OPEN_STATUSES, ApplicationKind, CardApplication,
 from applications.photos import check_photo, photo_file_name
 from issuance.models import Card, CardStatus
 from partners.registry.client import RegistryClient
+from sbcard.bulk import insert_rows
+from sbcard.crypto import encrypt, keyed_hash
 from sbcard.errors import InvalidInput
 from sbcard.validators import validate_mobile_phone, validate_person_name
 
@@ -58,6 +61,9 @@ class Checked:
     raw: RawRow
     name: str = ""
     id_number: str = ""
+    id_number_hash: str = ""
+    birth_date: datetime.date | None = None
+    sex: str = ""
     phone: str = ""
     insurance_type: str = ""
     household_city: str = ""
@@ -131,7 +137,9 @@ def check_fields(raw: RawRow) -> Checked:
         row.refuse("name", " ".join(error.messages))
     if not any(refusal["column"] == HEADER_BY_KEY["id_number"] for refusal in row.refusals):
         try:
-            row.id_number = parse_resident_id(values.get("id_number", "")).number
+            resident = parse_resident_id(values.get("id_number", ""))
+            row.id_number, row.birth_date, row.sex = resident.number, resident.birth_date, resident.sex
+            row.id_number_hash = keyed_hash(resident.number)
         except ValidationError as error:
             row.refuse("id_number", " ".join(error.messages))
     phone = re.sub(r"[\s-]", "", values.get("phone", ""))
@@ -162,35 +170,35 @@ def check_fields(raw: RawRow) -> Checked:
 
 def _check_against_records(rows: list[Checked]) -> None:
     """People on file under another name, open applications and cards held: three queries per chunk."""
-    numbers = [row.id_number for row in rows if row.accepted]
-    if not numbers:
+    hashes = [row.id_number_hash for row in rows if row.accepted]
+    if not hashes:
         return
-    names = dict(Person.objects.filter(id_number__in=numbers).values_list("id_number", "name"))
+    names = dict(Person.objects.filter(id_number_hash__in=hashes).values_list("id_number_hash", "name"))
     open_applications = dict(
         CardApplication.objects.filter(
-            person__id_number__in=numbers, kind=ApplicationKind.NEW, status__in=OPEN_STATUSES
-        ).values_list("person__id_number", "status")
+            person__id_number_hash__in=hashes, kind=ApplicationKind.NEW, status__in=OPEN_STATUSES
+        ).values_list("person__id_number_hash", "status")
     )
     holders = set(
-        Card.objects.filter(person__id_number__in=numbers)
+        Card.objects.filter(person__id_number_hash__in=hashes)
         .exclude(status__in=CARD_GONE)
-        .values_list("person__id_number", flat=True)
+        .values_list("person__id_number_hash", flat=True)
     )
     for row in rows:
         if not row.accepted:
             continue
-        if row.id_number in names and names[row.id_number] != row.name:
+        if row.id_number_hash in names and names[row.id_number_hash] != row.name:
             row.refuse("name", _("Our record for this ID number has another name; enter it exactly as on the ID card."))
-        if row.id_number in holders:
+        if row.id_number_hash in holders:
             row.refuse(
                 "id_number",
                 _("This person already holds a social security card; a lost or damaged card is replaced instead."),
             )
-        elif row.id_number in open_applications:
+        elif row.id_number_hash in open_applications:
             row.refuse(
                 "id_number",
                 _("This person already has an open application (%(status)s); it is not filed twice.")
-                % {"status": Status(open_applications[row.id_number]).label},
+                % {"status": Status(open_applications[row.id_number_hash]).label},
             )
 
 
@@ -226,9 +234,7 @@ def _check_photos(rows: list[Checked], photos: PhotoArchive | None, batch: Roste
     for row in rows:
         if not row.accepted or row.photo_on_file_at_registry:
             continue
-        resident = parse_resident_id(row.id_number)
-        holder = Person(id_number=row.id_number, birth_date=resident.birth_date)
-        if holder.is_pre_school(today):
+        if Person(birth_date=row.birth_date).is_pre_school(today):
             continue  # rule 17: no photo on a pre-school child's card
         state, data = photos.photo(row.id_number) if photos is not None else ("missing", None)
         if state == "missing":
@@ -257,23 +263,50 @@ def _check_photos(rows: list[Checked], photos: PhotoArchive | None, batch: Roste
         row.photo_size_bytes = len(checked.content)
 
 
-def _row_model(batch: RosterBatch, row: Checked) -> RosterRow:
+ROW_COLUMNS = (
+    "batch_id",
+    "line",
+    "name",
+    "id_number",
+    "id_number_hash",
+    "birth_date",
+    "sex",
+    "phone",
+    "insurance_type",
+    "household_city",
+    "address",
+    "accepted",
+    "refusals",
+    "photo_on_file_at_registry",
+    "photo_file",
+    "photo_sha256",
+    "photo_size_bytes",
+)
+
+
+def _row_values(batch: RosterBatch, row: Checked) -> tuple:
+    """The row as stored (ROW_COLUMNS), its ID number encrypted as RosterRow.id_number stores it."""
     values = row.raw.values
-    return RosterRow(
-        batch=batch,
-        line=row.raw.line,
-        name=(row.name or values.get("name", ""))[:60],
-        id_number=(row.id_number or values.get("id_number", ""))[:18],
-        phone=(row.phone or values.get("phone", ""))[:20],
-        insurance_type=(row.insurance_type or values.get("insurance_type", ""))[:24],
-        household_city=(row.household_city or values.get("household_city", ""))[:60],
-        address=(row.address or values.get("address", ""))[:200],
-        accepted=row.accepted,
-        refusals=row.refusals,
-        photo_on_file_at_registry=row.photo_on_file_at_registry,
-        photo_file=row.photo_file,
-        photo_sha256=row.photo_sha256,
-        photo_size_bytes=row.photo_size_bytes,
+    id_number = (row.id_number or values.get("id_number", ""))[:18]
+    phone = (row.phone or values.get("phone", ""))[:20]
+    return (
+        batch.pk,
+        row.raw.line,
+        (row.name or values.get("name", ""))[:60],
+        encrypt(id_number) if id_number else "",
+        row.id_number_hash,
+        row.birth_date,
+        row.sex,
+        phone,
+        (row.insurance_type or values.get("insurance_type", ""))[:24],
+        (row.household_city or values.get("household_city", ""))[:60],
+        (row.address or values.get("address", ""))[:200],
+        row.accepted,
+        row.refusals,
+        row.photo_on_file_at_registry,
+        row.photo_file,
+        row.photo_sha256,
+        row.photo_size_bytes,
     )
 
 
@@ -323,7 +356,7 @@ def check_batch(batch_id: int, *, roster: bytes, photos: bytes | None) -> Roster
         _check_with_registry(rows, client)
         _check_photos(rows, archive, batch)
         with transaction.atomic():
-            RosterRow.objects.bulk_create([_row_model(batch, row) for row in rows], batch_size=size)
+            insert_rows(RosterRow, ROW_COLUMNS, (_row_values(batch, row) for row in rows))
             RosterBatch.objects.filter(pk=batch.pk).update(rows_checked=F("rows_checked") + len(rows))
         for row in rows:
             if row.accepted:

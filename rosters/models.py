@@ -160,9 +160,15 @@ class RosterRow(models.Model):
     batch = models.ForeignKey(RosterBatch, on_delete=models.CASCADE, related_name="rows")
     line = models.PositiveIntegerField(_("row"))
     name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
-    # Personal data at rest: encrypted like Person's (issue 7); rows are found by batch and line, never by these.
+    # The ID number encrypted at rest like Person's (issue 7); rows are found by batch and line, never by it.
+    # The phone is stored as Person and CardApplication store it, so the submission copies it in SQL.
     id_number = EncryptedCharField(_("resident ID number"), max_length=18)
-    phone = EncryptedCharField(_("mobile phone"), max_length=20, blank=True)
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    # Of a row with a valid ID number: the keyed hash of the ID number (as Person's) and what the number says, so the
+    # submission can create people and applications in SQL, without decrypting a row.
+    id_number_hash = models.CharField(max_length=64, blank=True)
+    birth_date = models.DateField(null=True, blank=True)
+    sex = models.CharField(max_length=1, blank=True)
     insurance_type = models.CharField(_("insurance type"), max_length=24, blank=True)
     household_city = models.CharField(_("household registration city"), max_length=60, blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)

@@ -89,22 +89,19 @@ def test_same_rows_as_a_submitted_batch_are_recognised(agent, partners):
 
 
 def test_a_failure_half_way_leaves_no_half_batch(agent, partners, settings):
-    settings.ROSTER_CHUNK_ROWS = 5
     batch, _rows = checked_batch(agent, partners, 12, "330115", with_photos=True)
-    real = services._create_applications
     calls = []
 
-    def fail_on_the_third_chunk(*args, **kwargs):
-        calls.append(1)
-        if len(calls) == 3:
-            raise RuntimeError("the database went away")
-        return real(*args, **kwargs)
+    def fail_after_the_applications_were_created(ids, *args, **kwargs):
+        calls.append(len(ids))
+        assert CardApplication.objects.count() == 12  # people, photos and drafts are written by now
+        raise RuntimeError("the database went away")
 
-    with mock.patch.object(services, "_create_applications", fail_on_the_third_chunk):
+    with mock.patch.object(services.workflow, "apply_event_in_bulk", fail_after_the_applications_were_created):
         with pytest.raises(RuntimeError):
             services.submit_batch(batch.pk, actor=agent)
 
-    assert len(calls) == 3
+    assert calls == [12]
     assert CardApplication.objects.count() == 0
     assert Person.objects.count() == 0
     assert Photo.objects.count() == 0
