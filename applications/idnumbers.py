@@ -44,8 +44,9 @@ def upgrade_15_to_18(number15: str) -> str:
     return body + calc_check_digit(body)
 
 
-def parse_resident_id(value: str) -> ResidentId:
-    """Return the normalised 18-character number with its birth date and sex, or raise ValidationError."""
+def parse_resident_id(value: str, today: datetime.date | None = None) -> ResidentId:
+    """Return the normalised 18-character number with its birth date and sex, or raise ValidationError.
+    `today` (the local date) may be given by a caller that parses many numbers."""
     number = compact(value)
     upgraded = False
     if FIFTEEN.match(number):
@@ -63,7 +64,7 @@ def parse_resident_id(value: str) -> ResidentId:
             _("The birth date inside the ID number (characters 7-14) is not a real date."),
             code="invalid_id_birth_date",
         ) from error
-    if birth_date > timezone.localdate() or birth_date < EARLIEST_BIRTH:
+    if birth_date > (today or timezone.localdate()) or birth_date < EARLIEST_BIRTH:
         raise ValidationError(
             _("The birth date inside the ID number (characters 7-14) is in the future or too long ago."),
             code="invalid_id_birth_date",

@@ -9,6 +9,7 @@ the follow-up job after commit.
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
+from types import SimpleNamespace
 
 from django.db import transaction
 from django.utils import timezone
@@ -326,8 +327,9 @@ def apply_event_in_bulk(
     with transaction.atomic():
         applications = list(
             CardApplication.objects.select_for_update(of=("self",))
-            .select_related("person", "station")
+            .select_related("person")
             .defer("person__id_number")  # never decrypted here: the audit rows take its keyed hash
+            .prefetch_related("station")  # a few stations, not one copy per row
             .filter(pk__in=ids)
             .order_by("pk")
         )
@@ -420,18 +422,25 @@ def apply_event_in_bulk(
 
 def record_creation_in_bulk(application_ids: list[int], *, actor) -> None:
     """The first history row of many applications created together (in SQL, or with bulk_create)."""
-    applications = (
-        CardApplication.objects.filter(pk__in=application_ids)
-        .select_related("person")
-        .only("status", "station_id", "employer_id", "applicant_id", "created_at", "person__user")
+    rows = CardApplication.objects.filter(pk__in=application_ids).values_list(
+        "pk", "status", "created_at", "station_id", "employer_id", "applicant_id", "person__user_id"
     )
+    actor_id = actor.pk if actor is not None else None
+
+    def role(station_id, employer_id, applicant_id, holder_user_id) -> str:
+        # role_of reads only these: no model instance per row
+        application = SimpleNamespace(
+            station_id=station_id,
+            employer_id=employer_id,
+            applicant_id=applicant_id,
+            person=SimpleNamespace(user_id=holder_user_id),
+        )
+        return role_of(actor, application) or ""
+
     insert_rows(
         StatusEvent,
         ("application_id", "event", "from_status", "to_status", "actor_id", "actor_role", "created_at"),
-        (
-            (a.pk, CREATE_EVENT, "", a.status, actor.pk if actor else None, role_of(actor, a) or "", a.created_at)
-            for a in applications
-        ),
+        ((pk, CREATE_EVENT, "", status, actor_id, role(*parties), created) for pk, status, created, *parties in rows),
     )
 
 

@@ -122,7 +122,7 @@ class PhotoArchive:
         return ("too_large", None) if data is None else ("ok", data)
 
 
-def check_fields(raw: RawRow) -> Checked:
+def check_fields(raw: RawRow, today: datetime.date) -> Checked:
     values = raw.values
     row = Checked(raw=raw)
     for key, message in raw.problems or ():
@@ -137,7 +137,7 @@ def check_fields(raw: RawRow) -> Checked:
         row.refuse("name", " ".join(error.messages))
     if not any(refusal["column"] == HEADER_BY_KEY["id_number"] for refusal in row.refusals):
         try:
-            resident = parse_resident_id(values.get("id_number", ""))
+            resident = parse_resident_id(values.get("id_number", ""), today)
             row.id_number, row.birth_date, row.sex = resident.number, resident.birth_date, resident.sex
             row.id_number_hash = keyed_hash(resident.number)
         except ValidationError as error:
@@ -340,7 +340,8 @@ def check_batch(batch_id: int, *, roster: bytes, photos: bytes | None) -> Roster
     accepted = refused = 0
     size = settings.ROSTER_CHUNK_ROWS
     for start in range(0, len(parsed.rows), size):
-        rows = [check_fields(raw) for raw in parsed.rows[start : start + size]]
+        today = timezone.localdate()
+        rows = [check_fields(raw, today) for raw in parsed.rows[start : start + size]]
         parsed.rows[start : start + size] = [None] * len(rows)  # read rows are not kept once checked
         for row in rows:
             if not row.id_number:

@@ -162,10 +162,10 @@ class RosterRow(models.Model):
     name = models.CharField(pgettext_lazy("person", "name"), max_length=60)
     # The ID number encrypted at rest like Person's (issue 7); rows are found by batch and line, never by it.
     # The phone is stored as Person and CardApplication store it, so the submission copies it in SQL.
-    id_number = EncryptedCharField(_("resident ID number"), max_length=18)
+    id_number = EncryptedCharField(_("resident ID number"), max_length=18, hash_field="id_number_hash")
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
-    # Of a row with a valid ID number: the keyed hash of the ID number (as Person's) and what the number says, so the
-    # submission can create people and applications in SQL, without decrypting a row.
+    # Of a row with a valid ID number: its keyed hash (as Person's; rotate_keys recomputes it) and what the
+    # number says, so the submission creates people and applications in SQL, decrypting nothing.
     id_number_hash = models.CharField(max_length=64, blank=True)
     birth_date = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=1, blank=True)

@@ -204,3 +204,21 @@ def test_the_stored_roster_file_and_rows_are_encrypted(agent, partners):
 
     assert number.encode() not in on_disk
     assert all(number not in stored_id and stored_id.startswith("enc1:") for stored_id, _phone in stored_rows)
+
+
+def test_a_checked_batch_still_submits_after_the_hash_key_is_rotated(agent, partners, settings):
+    from django.core.management import call_command
+
+    batch, rows = checked_batch(agent, partners, 2, "330118")
+    on_file = Person.objects.create(
+        id_number=rows[1]["id_number"], name=rows[1]["name"], birth_date=datetime.date(1990, 1, 1), sex="F"
+    )
+    settings.ID_HASH_KEY = "the next hash key"
+    call_command("rotate_keys", verbosity=0)  # Person's and the roster rows' hashes, under the new key
+
+    services.submit_batch(batch.pk, actor=agent)
+
+    first = Person.objects.get(id_number=rows[0]["id_number"])  # found through the new key's hash
+    assert first.applications.get().status == Status.SUBMITTED
+    assert Person.objects.count() == 2  # the person on file was matched, not created twice
+    assert on_file.applications.get().channel == Channel.ROSTER
