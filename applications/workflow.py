@@ -358,7 +358,6 @@ def apply_event_in_bulk(
                 code="transition_not_allowed",
             )
         now = timezone.now()
-        actor_id = actor.pk if actor is not None else None
         for target, rows in targets.items():
             changes = {"status": target, "status_changed_at": now, "updated_at": now}
             if target == Status.SUBMITTED:
@@ -366,43 +365,32 @@ def apply_event_in_bulk(
             CardApplication.objects.filter(pk__in=[application.pk for application, _role in rows]).update(**changes)
         # History and audit rows written as plain tuples (sbcard.bulk): at a roster's size, building a
         # model instance per row would cost more than all the SQL.
+        every_row = {"actor_id": actor.pk if actor is not None else None, "created_at": now}
         insert_rows(
             StatusEvent,
+            ("application_id", "from_status", "to_status", "actor_role"),
             (
-                "application_id",
-                "event",
-                "from_status",
-                "to_status",
-                "actor_id",
-                "actor_role",
-                "reason_code",
-                "reason",
-                "created_at",
-            ),
-            (
-                (application.pk, event, application.status, target, actor_id, role, reason_code, reason.strip(), now)
+                (application.pk, application.status, target, role)
                 for target, rows in targets.items()
                 for application, role in rows
             ),
+            constants={**every_row, "event": event, "reason_code": reason_code, "reason": reason.strip()},
         )
-        actor_label = actor.get_username() if actor is not None else "system"
         insert_rows(
             AuditEntry,
-            ("actor_id", "actor_label", "action", "object_type", "object_id", "person_key", "detail", "created_at"),
+            ("object_id", "person_key", "detail"),
             (
-                (
-                    actor_id,
-                    actor_label,
-                    AuditEntry.Action.STATUS_CHANGE,
-                    "applications.cardapplication",
-                    str(application.pk),
-                    application.person.id_number_hash,  # the keyed hash audit.person_key would compute
-                    f"{event}: {application.status} -> {target}",
-                    now,
-                )
+                # person_key: the keyed hash audit.person_key would compute, without decrypting the number
+                (str(application.pk), application.person.id_number_hash, f"{event}: {application.status} -> {target}")
                 for target, rows in targets.items()
-                for application, role in rows
+                for application, _role in rows
             ),
+            constants={
+                **every_row,
+                "actor_label": actor.get_username() if actor is not None else "system",
+                "action": AuditEntry.Action.STATUS_CHANGE,
+                "object_type": "applications.cardapplication",
+            },
         )
         saved = (
             StatusEvent.objects.filter(application_id__in=ids, event=event, created_at=now)
@@ -439,8 +427,9 @@ def record_creation_in_bulk(application_ids: list[int], *, actor) -> None:
 
     insert_rows(
         StatusEvent,
-        ("application_id", "event", "from_status", "to_status", "actor_id", "actor_role", "created_at"),
-        ((pk, CREATE_EVENT, "", status, actor_id, role(*parties), created) for pk, status, created, *parties in rows),
+        ("application_id", "to_status", "actor_role", "created_at"),
+        ((pk, status, role(*parties), created) for pk, status, created, *parties in rows),
+        constants={"event": CREATE_EVENT, "from_status": "", "actor_id": actor_id},
     )
 
 

@@ -82,18 +82,22 @@ def _sqlite_value(value):
     return value
 
 
-def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
-    """Insert `rows` (tuples in the order of `columns`, stored values) into the model's table; returns the
-    count. Runs in the caller's transaction."""
-    _columns_known(model, columns)
-    defaults = _defaults(model, columns)
-    names = [*columns, *defaults]
+def insert_rows(
+    model, columns: Sequence[str], rows: Iterable[Sequence], constants: dict[str, Any] | None = None
+) -> int:
+    """Insert `rows` (tuples in the order of `columns`, stored values) into the model's table, each with the
+    same `constants` (column -> stored value; converted once, not per row); returns the count. Runs in the
+    caller's transaction."""
+    constants = constants or {}
+    _columns_known(model, [*columns, *constants])
+    fixed = {**constants, **_defaults(model, [*columns, *constants])}
+    names = [*columns, *fixed]
     table = connection.ops.quote_name(model._meta.db_table)
     quoted = ", ".join(connection.ops.quote_name(name) for name in names)
     count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            tail = "".join("\t" + _copy_text(value) for value in defaults.values()) + "\n"
+            tail = "".join("\t" + _copy_text(value) for value in fixed.values()) + "\n"
             buffer = io.StringIO()
             for row in rows:
                 buffer.write("\t".join(_copy_text(value) for value in row) + tail)
@@ -102,7 +106,7 @@ def insert_rows(model, columns: Sequence[str], rows: Iterable[Sequence]) -> int:
                 buffer.seek(0)
                 cursor.cursor.copy_expert(f"COPY {table} ({quoted}) FROM STDIN", buffer)
             return count
-        constant = [_sqlite_value(value) for value in defaults.values()]
+        constant = [_sqlite_value(value) for value in fixed.values()]
         prepared = [(*(_sqlite_value(value) for value in row), *constant) for row in rows]
         if prepared:
             placeholders = ", ".join(["%s"] * len(names))
