@@ -2,9 +2,9 @@
 submit its accepted rows as one batch of applications, pay the batch's fee (rule 6), and collect the
 batch's cards at the station (rule 9, the agent as proxy).
 
-Applications move only through applications.workflow: a batch is created `draft` with
-`record_creation_in_bulk` (in SQL, from the dry run's rows) and submitted with `apply_event_in_bulk`, all in
-one transaction.
+Applications move only through applications.workflow: a batch's applications are created `draft` in SQL
+from the dry run's stored rows, get their first history rows from `record_creation_in_bulk` and are
+submitted with `apply_event_in_bulk`, all in one transaction.
 """
 
 import hashlib
