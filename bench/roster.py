@@ -5,7 +5,9 @@ PostgreSQL COPY of the same rows into a scratch table, with the goal:
 
     rows/s of (dry run + submission)  >=  COPY rows/s / 20
 
-and the number of queries of each step (it grows with chunks of 1,000 rows, never with rows). Then a
+and the number of queries of each step (it grows with chunks of 1,000 rows, never with rows). It also
+prints how long each step waits for PostgreSQL (statements, COPY, commit) and the rate the two steps would
+reach if Python took no time at all: the floor of this design, whatever the code around it. Then a
 100,000-row roster goes through both steps in a fresh process, which prints its peak memory (goal: under
 300 MB). The information centre simulator runs on loopback over real HTTP; everyone in the roster is
 known to it with an ID photo, as local residents are (rule 18), so no photo ZIP is needed.
