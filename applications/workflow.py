@@ -12,6 +12,7 @@ from functools import partial
 from types import SimpleNamespace
 
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -366,7 +367,10 @@ def apply_event_in_bulk(
         # History and audit rows written as plain tuples (sbcard.bulk): at a roster's size, building a
         # model instance per row would cost more than all the SQL.
         every_row = {"actor_id": actor.pk if actor is not None else None, "created_at": now}
-        insert_rows(
+        # COPY returns no ids: the new history rows are those above the highest id before it. Nothing else
+        # can add rows for these applications meanwhile: they are locked.
+        before = StatusEvent.objects.aggregate(highest=Max("pk"))["highest"] or 0
+        written = insert_rows(
             StatusEvent,
             ("application_id", "from_status", "to_status", "actor_role"),
             (
@@ -392,11 +396,13 @@ def apply_event_in_bulk(
                 "object_type": "applications.cardapplication",
             },
         )
-        saved = (
-            StatusEvent.objects.filter(application_id__in=ids, event=event, created_at=now)
+        saved = list(
+            StatusEvent.objects.filter(application_id__in=ids, pk__gt=before)
             .order_by("pk")
             .values_list("pk", "application_id", "to_status")
         )
+        if len(saved) != written:
+            raise RuntimeError(f"wrote {written} history rows but found {len(saved)}")  # never, while rows are locked
         event_ids = []
         for event_id, application_id, to_status in saved:
             event_ids.append(event_id)

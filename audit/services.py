@@ -1,10 +1,10 @@
 """Writing the audit trail. One call per fact; it never raises into the caller's flow."""
 
-import hashlib
-import hmac
 import logging
 
 from django.conf import settings
+
+from sbcard.crypto import keyed_hash
 
 from .models import AuditEntry
 
@@ -15,7 +15,7 @@ def person_key(id_number: str) -> str:
     """The keyed hash the trail stores instead of an ID number (searchable, not readable)."""
     if not id_number:
         return ""
-    return hmac.new(settings.ID_HASH_KEY.encode(), id_number.encode(), hashlib.sha256).hexdigest()
+    return keyed_hash(id_number)  # the same hash as Person.id_number_hash: bulk paths copy that one
 
 
 def client_address(request) -> str | None:

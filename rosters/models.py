@@ -164,8 +164,9 @@ class RosterRow(models.Model):
     # The phone is stored as Person and CardApplication store it, so the submission copies it in SQL.
     id_number = EncryptedCharField(_("resident ID number"), max_length=18, hash_field="id_number_hash")
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
-    # Of a row with a valid ID number: its keyed hash (as Person's; rotate_keys recomputes it) and what the
-    # number says, so the submission creates people and applications in SQL, decrypting nothing.
+    # Of a row with a valid ID number: its keyed hash (as Person's; rotate_keys recomputes it, and then
+    # hashes an invalid number too, which matches nobody) and what the number says, so the submission
+    # creates people and applications in SQL, decrypting nothing.
     id_number_hash = models.CharField(max_length=64, blank=True)
     birth_date = models.DateField(null=True, blank=True)
     sex = models.CharField(max_length=1, blank=True)

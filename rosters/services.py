@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -37,7 +37,7 @@ from applications.workdays import add_working_days
 from issuance.models import Card
 from issuance.services import ProxyDetails, hand_over_cards
 from sbcard.bulk import insert_rows, insert_select
-from sbcard.crypto import decrypt_bytes, encrypt_bytes
+from sbcard.crypto import decrypt_bytes, encrypt_bytes, keyed_hash
 from sbcard.errors import Conflict, InvalidInput, NotPermitted
 from sbcard.uploads import check_document, read_limited
 from sbcard.validators import validate_mobile_phone, validate_person_name
@@ -321,12 +321,23 @@ def submit_batch(batch_id: int, *, actor, charge_fee: bool | None = None) -> Ros
             # Submitted in parts: each part a fixed number of queries, all inside this one transaction.
             for part in _chunks(application_ids, 5000):
                 workflow.apply_event_in_bulk(part, "submit", actor=actor)
-    except IntegrityError as error:  # someone filed for one of these people at the same moment
+    except (IntegrityError, OperationalError) as error:
+        if not _filed_at_the_same_moment(error):
+            raise
         raise Conflict(
             _("Someone filed for one of these people at the same moment; run the check again."),
             code="duplicate_open_application",
         ) from error
     return _finish_submission(batch, len(application_ids), charge_fee)
+
+
+def _filed_at_the_same_moment(error: Exception) -> bool:
+    """A unique key taken by another transaction (a person, an open application), or PostgreSQL breaking a
+    deadlock between two such transactions; any other database error is a bug and is raised as it is."""
+    code = getattr(error.__cause__, "pgcode", None)
+    if code is not None:
+        return code in ("23505", "40P01")  # unique_violation, deadlock_detected
+    return isinstance(error, IntegrityError) and "UNIQUE constraint failed" in str(error)
 
 
 def _finish_submission(batch: RosterBatch, count: int, charge_fee: bool | None) -> RosterBatch:
@@ -349,6 +360,20 @@ def _unique_fee_reference() -> str:
     return new_fee_reference()
 
 
+def _refuse_rows_hashed_under_another_key(batch: RosterBatch) -> None:
+    """The rows' hashes were made at the check; if ID_HASH_KEY has changed since (rotate_keys), people on
+    file would not be found and would be created twice. One row, decrypted, tells."""
+    sample = (
+        RosterRow.objects.filter(batch=batch, accepted=True).only("id_number", "id_number_hash").order_by("line")[:1]
+    )
+    for row in sample:
+        if not row.id_number_hash or row.id_number_hash != keyed_hash(row.id_number):
+            raise Conflict(
+                _("The roster was checked under an earlier security key; run the check again."),
+                code="changed_since_check",
+            )
+
+
 def _create_applications(batch: RosterBatch, actor) -> list[int]:
     """The batch's accepted rows become people (those not on file yet), photos and draft applications with
     their first history rows. In SQL, from the stored rows: a fixed number of statements however many
@@ -358,6 +383,7 @@ def _create_applications(batch: RosterBatch, actor) -> list[int]:
         Person._meta.db_table,
         CardApplication._meta.db_table,
     )
+    _refuse_rows_hashed_under_another_key(batch)
     accepted = f"FROM {rows} r WHERE r.batch_id = %s AND r.accepted = %s"
     with_person = f"FROM {rows} r JOIN {person} p ON p.id_number_hash = r.id_number_hash"
     open_statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
@@ -387,7 +413,10 @@ def _create_applications(batch: RosterBatch, actor) -> list[int]:
             column: f"r.{column}" for column in ("id_number", "id_number_hash", "name", "birth_date", "sex", "phone")
         },
         constants={},
-        source=f"{accepted} AND NOT EXISTS (SELECT 1 FROM {person} p WHERE p.id_number_hash = r.id_number_hash)",  # noqa: S608
+        # Every writer inserts in the order of the hash, so two batches sharing people wait for each other
+        # instead of deadlocking.
+        source=f"{accepted} AND NOT EXISTS (SELECT 1 FROM {person} p WHERE p.id_number_hash = r.id_number_hash)"  # noqa: S608
+        " ORDER BY r.id_number_hash",
         params=[batch.pk, True],
     )
     insert_select(
@@ -399,7 +428,8 @@ def _create_applications(batch: RosterBatch, actor) -> list[int]:
             "sha256": "r.photo_sha256",
         },
         constants={"width": 358, "height": 441, "uploaded_by_id": actor.pk},
-        source=f"{with_person} WHERE r.batch_id = %s AND r.accepted = %s AND r.photo_file <> ''",
+        source=f"{with_person} WHERE r.batch_id = %s AND r.accepted = %s AND r.photo_file <> ''"
+        " ORDER BY r.id_number_hash",
         params=[batch.pk, True],
     )
     created = insert_select(
@@ -421,7 +451,7 @@ def _create_applications(batch: RosterBatch, actor) -> list[int]:
             "station_id": batch.station_id,
             "employer_id": batch.employer_id,
         },
-        source=f"{with_person} WHERE r.batch_id = %s AND r.accepted = %s",
+        source=f"{with_person} WHERE r.batch_id = %s AND r.accepted = %s ORDER BY r.id_number_hash",
         params=[batch.pk, True],
         returning=("id", "person_id"),
     )

@@ -128,6 +128,10 @@ def insert_select(
     (the FROM and WHERE clauses, with `params`). Returns the number of rows inserted, or with `returning`
     (columns) the inserted rows' values (PostgreSQL, and SQLite from 3.35)."""
     _columns_known(model, [*expressions, *constants])
+    if set(expressions) & set(constants):
+        raise ValueError(f"given twice: {', '.join(sorted(set(expressions) & set(constants)))}")
+    if any("%" in expression for expression in expressions.values()):
+        raise ValueError("an expression takes no parameters: give values as constants or in source's params")
     fields = {field.column: field for field in model._meta.concrete_fields}
     fixed = {column: fields[column].get_db_prep_save(value, connection) for column, value in constants.items()}
     fixed.update(_defaults(model, [*expressions, *constants]))

@@ -60,3 +60,29 @@ def test_a_stranger_cannot_submit_someone_elses_roster():
 
     with pytest.raises(Conflict):
         apply_event_in_bulk(ids, "submit", actor=outsider)
+
+
+def test_notices_and_audit_rows_are_for_exactly_the_changes_made(django_capture_on_commit_callbacks, monkeypatch):
+    import time_machine
+
+    from applications import workflow
+    from audit.models import AuditEntry
+    from audit.services import person_key
+
+    agent, ids = roster(3)
+    clerk = factories.make_clerk(CardApplication.objects.get(pk=ids[0]).station)
+    sent = []
+    monkeypatch.setattr(workflow, "_send_many", lambda task, event_ids: sent.append(event_ids))
+    with time_machine.travel("2026-03-02 09:00 +0800", tick=False):  # every step at the same instant
+        apply_event_in_bulk(ids, "submit", actor=agent)
+        apply_event_in_bulk(ids, "return", actor=clerk, reason="照片不清晰")
+        with django_capture_on_commit_callbacks(execute=True):
+            apply_event_in_bulk(ids, "submit", actor=agent)
+
+    second_submit = list(StatusEvent.objects.filter(event="submit").order_by("pk").values_list("pk", flat=True))[3:]
+    assert sent == [second_submit]  # not the first submit's rows, written at the same instant
+    audited = AuditEntry.objects.filter(detail="submit: returned -> submitted").order_by("object_id")
+    people = CardApplication.objects.filter(pk__in=ids).select_related("person").order_by("pk")
+    assert [(e.object_id, e.person_key) for e in audited] == [
+        (str(a.pk), person_key(a.person.id_number)) for a in people
+    ]

@@ -6,25 +6,28 @@ from django.db import migrations, models
 
 def fill_rows(apps, schema_editor):
     """Rows checked before this change: the phone decrypted, the ID number's hash, birth date and sex filled.
-    Raw SQL: the historical fields would encrypt again what is written through them."""
+    Raw SQL, read and written a thousand rows at a time: the historical fields would encrypt again what is
+    written through them."""
     from django.core.exceptions import ValidationError
 
     from applications.idnumbers import parse_resident_id
     from sbcard.crypto import decrypt, keyed_hash
 
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute("SELECT id, id_number, phone FROM rosters_rosterrow")
-        rows = cursor.fetchall()
-        for pk, id_number, phone in rows:
-            phone = decrypt(phone) if phone else ""
-            try:
-                resident = parse_resident_id(decrypt(id_number) if id_number else "")
-            except ValidationError:
-                cursor.execute("UPDATE rosters_rosterrow SET phone = %s WHERE id = %s", [phone, pk])
-                continue
-            cursor.execute(
+    connection = schema_editor.connection
+    with connection.cursor() as reading, connection.cursor() as writing:
+        reading.execute("SELECT id, id_number, phone FROM rosters_rosterrow ORDER BY id")
+        while rows := reading.fetchmany(1000):
+            changes = []
+            for pk, id_number, phone in rows:
+                try:
+                    resident = parse_resident_id(decrypt(id_number) if id_number else "")
+                    filled = (keyed_hash(resident.number), resident.birth_date, resident.sex)
+                except ValidationError:
+                    filled = ("", None, "")
+                changes.append((decrypt(phone) if phone else "", *filled, pk))
+            writing.executemany(
                 "UPDATE rosters_rosterrow SET phone = %s, id_number_hash = %s, birth_date = %s, sex = %s WHERE id = %s",
-                [phone, keyed_hash(resident.number), resident.birth_date, resident.sex, pk],
+                changes,
             )
 
 

@@ -17,7 +17,7 @@ from .conftest import known_to_registry, upload
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
-def at_once(*calls) -> list[str]:
+def at_once(*calls, causes: list | None = None) -> list[str]:
     barrier = threading.Barrier(len(calls))
     outcomes = []
 
@@ -28,6 +28,8 @@ def at_once(*calls) -> list[str]:
             outcomes.append("submitted")
         except Conflict as error:
             outcomes.append(error.code)
+            if causes is not None:
+                causes.append(type(error.__cause__).__name__)
         finally:
             connection.close()
 
@@ -68,3 +70,24 @@ def test_two_files_with_the_same_people_submitted_at_once_make_one_application_e
     assert outcomes[-1] == "submitted" and outcomes[0] != "submitted"
     assert CardApplication.objects.count() == 20
     assert RosterBatch.objects.filter(state=RosterBatch.State.SUBMITTED).count() == 1
+
+
+def test_two_employers_filing_the_same_people_in_opposite_orders_do_not_deadlock(partners):
+    station = factories.make_station()
+    first_agent = factories.make_agent(factories.make_employer(station))
+    second_agent = factories.make_agent(factories.make_employer(station))
+    rows = sample_rows(300, region="330163")
+    known_to_registry(partners, rows)
+    first = upload(first_agent, roster_xlsx(rows))
+    second = upload(second_agent, roster_csv(list(reversed(rows))), "reversed.csv")
+
+    causes = []
+    outcomes = at_once(
+        lambda: services.submit_batch(first.pk, actor=first_agent),
+        lambda: services.submit_batch(second.pk, actor=second_agent),
+        causes=causes,
+    )
+
+    assert outcomes == ["duplicate_open_application", "submitted"]  # a clear answer, never a 500
+    assert causes == ["IntegrityError"]  # the second waited for the first: no deadlock was broken
+    assert CardApplication.objects.count() == 300

@@ -222,3 +222,17 @@ def test_a_checked_batch_still_submits_after_the_hash_key_is_rotated(agent, part
     assert first.applications.get().status == Status.SUBMITTED
     assert Person.objects.count() == 2  # the person on file was matched, not created twice
     assert on_file.applications.get().channel == Channel.ROSTER
+
+
+def test_a_batch_checked_under_another_hash_key_is_checked_again(agent, partners, settings):
+    batch, rows = checked_batch(agent, partners, 2, "330119")
+    Person.objects.create(
+        id_number=rows[0]["id_number"], name=rows[0]["name"], birth_date=datetime.date(1990, 1, 1), sex="F"
+    )
+    settings.ID_HASH_KEY = "a key changed without rotate_keys"
+
+    with pytest.raises(Conflict) as caught:
+        services.submit_batch(batch.pk, actor=agent)
+
+    assert caught.value.code == "changed_since_check"
+    assert Person.objects.count() == 1 and not CardApplication.objects.exists()  # nobody created twice
