@@ -144,6 +144,23 @@ def test_07_no_personal_data_in_urls_logs_or_task_arguments(
     assert b'method="post"' in pickup.content  # the ID-number search goes in a POST body, not the URL
 
 
+def test_07_the_admin_finds_a_person_by_id_number_in_a_post_not_a_url(alice_citizen, admin_user):
+    admin = signed_in(admin_user)
+    number = alice_citizen.person.id_number
+
+    found = admin.post("/admin/applications/person/find/", {"id_number": number})
+    listing = admin.get("/admin/applications/person/")
+    stranger = factories.next_id_number()
+    unknown = admin.post("/admin/applications/person/find/", {"id_number": stranger}, follow=True)
+    invalid = admin.post("/admin/applications/person/find/", {"id_number": "12345"}, follow=True)
+
+    assert found.status_code == 302
+    assert found["Location"] == f"/admin/applications/person/{alice_citizen.person.pk}/change/"
+    assert b'id="searchbar"' not in listing.content and b'method="post"' in listing.content
+    assert unknown.status_code == 200 and "没有" in unknown.content.decode()
+    assert invalid.status_code == 200 and b'<li class="error">' in invalid.content
+
+
 def test_08_reads_of_full_personal_data_and_status_changes_leave_an_append_only_audit_row(
     alice_citizen, bob_clerk, station
 ):
