@@ -1,5 +1,12 @@
 """Domain errors. Services raise them; views and the API turn them into 4xx answers."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+# The refusals of the request being answered (sbcard.middleware.AuditRefusalsMiddleware collects them), so a
+# refusal a view turns into a message and a redirect reaches the audit trail like a 403 does.
+_refusals: ContextVar[list | None] = ContextVar("refusals", default=None)
+
 
 class DomainError(Exception):
     """A refusal a person can understand. `message` is already translated (or lazily translatable)."""
@@ -25,6 +32,23 @@ class NotPermitted(DomainError):
 
     status_code = 403
     default_code = "not_permitted"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        refusals = _refusals.get()
+        if refusals is not None:
+            refusals.append(self)
+
+
+@contextmanager
+def collecting_refusals():
+    """The NotPermitted errors raised inside, caught or not."""
+    refusals: list[NotPermitted] = []
+    token = _refusals.set(refusals)
+    try:
+        yield refusals
+    finally:
+        _refusals.reset(token)
 
 
 class Conflict(DomainError):

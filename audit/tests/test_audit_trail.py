@@ -2,6 +2,7 @@
 append-only audit row (who, when, what, outcome, client address)."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, transaction
 from django.test import Client
 
@@ -73,6 +74,18 @@ def test_a_refused_look_and_a_refused_action_are_recorded(api_client, alice_citi
     refused = AuditEntry.objects.filter(action="refused", outcome="refused")
     assert refused.filter(actor=eve_citizen).exists()
     assert refused.filter(actor=alice_citizen, detail__contains="/approve/").exists()
+
+
+def test_a_refusal_a_page_shows_as_a_message_is_recorded_once(station):
+    pending = factories.make_agent(factories.make_employer(station, approved=False))
+    agent = Client()
+    agent.force_login(pending)
+
+    answer = agent.post("/employer/rosters/upload/", {"roster": SimpleUploadedFile("r.csv", "姓名\n".encode())})
+
+    assert answer.status_code == 400  # the form again with the reason, not a 403
+    refused = AuditEntry.objects.filter(action="refused", outcome="refused", actor=pending)
+    assert [entry.detail for entry in refused] == ["400 POST /employer/rosters/upload/ employer_not_approved"]
 
 
 def test_the_model_refuses_changes(alice_citizen):
