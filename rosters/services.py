@@ -37,7 +37,7 @@ from applications.workdays import add_working_days
 from issuance.models import Card
 from issuance.services import ProxyDetails, hand_over_cards
 from sbcard.bulk import insert_rows, insert_select
-from sbcard.crypto import decrypt_bytes, encrypt_bytes, keyed_hash
+from sbcard.crypto import decrypt_bytes, keyed_hash
 from sbcard.errors import Conflict, InvalidInput, NotPermitted
 from sbcard.uploads import check_document, read_limited
 from sbcard.validators import validate_mobile_phone, validate_person_name
@@ -221,11 +221,10 @@ def upload_roster(*, actor, roster, photos=None, corrects: RosterBatch | None = 
             file_sha256=digest,
             corrects=corrects if corrects is not None and corrects.employer_id == employer.pk else None,
         )
-        batch.roster_file.save(
-            f"{uuid.uuid4().hex}.{batch.file_format}.enc", ContentFile(encrypt_bytes(roster_bytes)), save=False
-        )
+        # Encrypted at rest by the storage (sbcard.storage), like every upload.
+        batch.roster_file.save(f"{uuid.uuid4().hex}.{batch.file_format}.enc", ContentFile(roster_bytes), save=False)
         if photo_bytes is not None:
-            batch.photos_file.save(f"{uuid.uuid4().hex}.zip.enc", ContentFile(encrypt_bytes(photo_bytes)), save=False)
+            batch.photos_file.save(f"{uuid.uuid4().hex}.zip.enc", ContentFile(photo_bytes), save=False)
         batch.save()
         background = (
             len(roster_bytes) > settings.ROSTER_BACKGROUND_BYTES
@@ -264,14 +263,15 @@ def run_dry_run(batch_id: int, *, roster: bytes | None = None, photos: bytes | N
 
 
 def read_stored_files(batch: RosterBatch) -> tuple[bytes, bytes | None]:
-    """The roster (and photo ZIP) kept for the background check, decrypted."""
-    with batch.roster_file.open("rb") as stored:
-        roster = decrypt_bytes(stored.read())
-    photos = None
-    if batch.photos_file:
-        with batch.photos_file.open("rb") as stored:
-            photos = decrypt_bytes(stored.read())
-    return roster, photos
+    """The roster (and photo ZIP) kept for the background check, as uploaded."""
+
+    def read(field) -> bytes:
+        with field.open("rb") as stored:
+            data = stored.read()
+        # Files stored before the storage encrypted uploads were encrypted here (a Fernet token).
+        return decrypt_bytes(data) if data.startswith(b"gAAAAA") else data
+
+    return read(batch.roster_file), read(batch.photos_file) if batch.photos_file else None
 
 
 # --- rosters: submission -----------------------------------------------------------------------

@@ -187,9 +187,9 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it, even wh
 STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True  # serve straight from the apps' folders; no collectstatic step needed
 STORAGES = {
-    # Uploaded photos and documents are personal data: kept outside the static tree and served only
-    # through views that check access.
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": VAR_DIR / "private"}},
+    # Uploaded photos and documents are personal data: kept outside the static tree, encrypted at rest
+    # (sbcard.storage), and served only through views that check access.
+    "default": {"BACKEND": "sbcard.storage.EncryptedFileSystemStorage", "OPTIONS": {"location": VAR_DIR / "private"}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

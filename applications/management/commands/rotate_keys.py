@@ -1,4 +1,4 @@
-"""Re-encrypt personal data under the current key, and recompute the keyed hashes.
+"""Re-encrypt personal data (fields and uploaded files) under the current key, and recompute the keyed hashes.
 
 Rotating the encryption key: put the new key first in FIELD_ENCRYPTION_KEYS (keep the old one after it),
 run this command, then remove the old key. Rotating ID_HASH_KEY: change it and run this command; the
@@ -6,6 +6,7 @@ audit trail keeps its old person keys (it is append-only), so searches there use
 """
 
 from django.apps import apps
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -24,6 +25,12 @@ class Command(BaseCommand):
                 continue
             total = self._rotate(model, fields)
             self.stdout.write(f"{model._meta.label}: {total} rows re-encrypted ({', '.join(f.name for f in fields)})")
+        if hasattr(default_storage, "rotate"):  # uploaded files (sbcard.storage)
+            count, unreadable = default_storage.rotate()
+            self.stdout.write(f"uploaded files: {count} re-encrypted")
+            if unreadable:
+                self.stderr.write(f"{len(unreadable)} files open with none of the keys, left as they are: ")
+                self.stderr.write("\n".join(unreadable[:50]))
 
     def _rotate(self, model, fields) -> int:
         columns = [f.column for f in fields]
