@@ -11,7 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .models import ApplicationKind, CardApplication, CityPolicy, Status, StatusEvent
-from .reasons import RETURN_REASONS_BY_CODE
+from .reasons import RETURN_REASONS_BY_CODE, shown_reason
 from .workdays import add_working_days, working_days_between
 from .workflow import EVENT_LABELS, TABLE
 
@@ -127,7 +127,7 @@ def timeline(application: CardApplication) -> list[TimelineEntry]:
                 label=str(label),
                 status=event.to_status,
                 status_label=str(Status(event.to_status).label) if event.to_status else "",
-                reason=event.reason,
+                reason=shown_reason(event.reason_code, event.reason),
                 by_role=event.actor_role,
             )
         )
@@ -141,7 +141,7 @@ def correction_request(event: StatusEvent | None) -> dict | None:
     reason = RETURN_REASONS_BY_CODE.get(event.reason_code)
     return {
         "reason_code": event.reason_code,
-        "reason": event.reason,
+        "reason": shown_reason(event.reason_code, event.reason),
         "field": reason.field if reason else "",
         "time": event.created_at,
     }

@@ -2,7 +2,9 @@
 
 from dataclasses import dataclass
 
-from django.utils.functional import Promise
+from django.conf import settings
+from django.utils import translation
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -46,3 +48,21 @@ CLERK_RETURN_REASON_CODES = [
     "relationship",
     "other",
 ]
+
+
+def shown_reason(reason_code: str, stored: str) -> str:
+    """A return reason in the reader's language. The stored text is the reason's label in the language of
+    whoever returned the application, then the clerk's own note (kept as written)."""
+    reason = RETURN_REASONS_BY_CODE.get(reason_code)
+    if reason is None or not stored:
+        return stored
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            label = str(reason.label)
+        if stored.startswith(label):
+            return str(reason.label) + stored[len(label) :]
+    return stored
+
+
+# For texts put together once and rendered in several languages (notices).
+shown_reason_lazy = lazy(shown_reason, str)

@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 from accounts.models import Role
 from applications.models import CityPolicy, StatusEvent
 from applications.progress import current_step_deadline
+from applications.reasons import shown_reason_lazy
 from partners.errors import PermanentError
 from partners.sms.client import SmsClient
 
@@ -49,7 +50,7 @@ def _context(application, event: StatusEvent) -> dict:
         "station": application.station.name,
         "address": application.station.address,
         "date": deadline.isoformat() if deadline else "",
-        "reason": event.reason,
+        "reason": shown_reason_lazy(event.reason_code, event.reason),  # in each reader's language
         "fee": policy.card_fee_yuan,
     }
 

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from applications.services import approve_application, return_application
 from notices import services
@@ -49,6 +50,24 @@ def test_a_returned_application_notice_says_what_to_correct(alice_citizen, bob_c
     services.notify_status_change(last_event(application).pk)
 
     assert "请补充门牌号" in Notice.objects.get(channel="portal").text
+
+
+def test_a_return_reason_reads_in_the_holders_language(alice_citizen, bob_clerk, station):
+    from applications.progress import timeline
+
+    alice_citizen.preferred_language = "en"
+    alice_citizen.save(update_fields=["preferred_language"])
+    application = factories.make_application(alice_citizen, station, submit=True)
+    return_application(application.pk, actor=bob_clerk, reason_code="address", note="请补充门牌号")  # in Chinese
+
+    services.notify_status_change(last_event(application).pk)
+
+    portal = Notice.objects.get(channel="portal").text
+    assert "The address is incomplete. 请补充门牌号" in portal  # the label in English, the clerk's note as written
+    with translation.override("en"):
+        assert timeline(application)[-1].reason == "The address is incomplete. 请补充门牌号"
+    with translation.override("zh-hans"):
+        assert timeline(application)[-1].reason.startswith("地址")
 
 
 def test_sms_off_means_portal_notices_only(alice_citizen, station):
