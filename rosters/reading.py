@@ -130,7 +130,7 @@ def parse_roster(data: bytes, file_name: str) -> ParsedRoster:
 
 def decode_csv(data: bytes) -> tuple[str, str]:
     """(text, encoding): UTF-8 (a BOM is dropped), else GB18030 (a superset of GBK and GB2312)."""
-    if b"\x00" in data[:4096]:
+    if b"\x00" in data:  # UTF-16, a binary file, or a NUL no database column can hold
         raise refuse(
             _("The file is not a text CSV (it may be UTF-16 or binary). In Excel choose “CSV UTF-8” or “CSV”."),
             "roster_encoding",

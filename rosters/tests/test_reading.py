@@ -81,6 +81,13 @@ def test_a_utf16_file_is_refused_with_advice():
     assert error.code == "roster_encoding"
 
 
+def test_a_nul_deep_inside_a_csv_is_refused_not_a_server_error():
+    data = roster_csv(sample_rows(300, region="330111")) + "张伟\x00,1\n".encode()  # well past the first 4 KB
+    assert len(data) > 4096
+    error = refusal(data, "roster.csv")
+    assert error.code == "roster_encoding"
+
+
 def test_a_file_without_a_header_row_is_refused():
     rows = sample_rows(2, region="330110")
     data = roster_xlsx(rows[1:], headers=list(rows[0].values()))
