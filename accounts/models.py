@@ -1,5 +1,7 @@
 """Users, their roles and what each is bound to: a clerk to a station, an agent to an employer."""
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -16,6 +18,17 @@ class Role(models.TextChoices):
     CLERK = "clerk", _("Service-window clerk")
     EMPLOYER_AGENT = "employer_agent", _("Employer agent")
     ADMIN = "admin", _("Administrator")
+
+
+@dataclass(frozen=True)
+class Parties:
+    """Who a record belongs to, as field paths (Django lookups) from the record: the station that handles
+    it, the employer that filed it, the user accounts that hold it. A model with owners declares its
+    `PARTIES`; accounts.access answers from it what a user is to a record and which records they see."""
+
+    station: str | None = None
+    employer: str | None = None
+    holders: tuple[str, ...] = ()
 
 
 class ServiceStation(models.Model):
@@ -56,6 +69,8 @@ def validate_credit_code(value: str) -> None:
 
 class Employer(models.Model):
     """An employer (单位) identified by its unified social credit code (统一社会信用代码)."""
+
+    PARTIES = Parties(station="station_id", employer="pk")
 
     name = models.CharField(_("name"), max_length=200)
     credit_code = models.CharField(

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.models import Employer, ServiceStation
+from accounts.models import Employer, Parties, ServiceStation
 from sbcard.crypto import EncryptedCharField, keyed_hash
 from sbcard.validators import validate_mobile_phone
 
@@ -159,6 +159,8 @@ class Relationship(models.TextChoices):
 
 
 class CardApplication(models.Model):
+    PARTIES = Parties(station="station_id", employer="employer_id", holders=("applicant_id", "person__user_id"))
+
     person = models.ForeignKey(
         Person, verbose_name=_("card holder"), on_delete=models.PROTECT, related_name="applications"
     )

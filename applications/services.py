@@ -6,19 +6,21 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import applications_visible_to
+from accounts.access import CLERK, EMPLOYER_AGENT, HOLDER, role_of
 from accounts.models import Employer, ServiceStation
 from sbcard.errors import Conflict, InvalidInput, NotPermitted
 from sbcard.uploads import check_document
 from sbcard.validators import validate_mobile_phone, validate_person_name
 
 from . import workflow
+from .access import applications_visible_to
 from .idnumbers import parse_resident_id
 from .models import (
     OPEN_STATUSES,
     ApplicationKind,
     CardApplication,
     Channel,
+    Escalation,
     InsuranceType,
     Person,
     Photo,
@@ -173,10 +175,10 @@ def _lock_editable(application_id: int, actor) -> CardApplication:
     application = (
         CardApplication.objects.select_for_update(of=("self",)).select_related("person").get(pk=application_id)
     )
-    role = workflow.role_of(actor, application)
+    role = role_of(actor, application)
     # A clerk fills in only what they take at the counter or by phone; online ones are the citizen's.
-    clerk_intake = role == workflow.CLERK and application.channel in (Channel.COUNTER, Channel.PHONE)
-    if role not in (workflow.HOLDER, workflow.EMPLOYER_AGENT) and not clerk_intake:
+    clerk_intake = role == CLERK and application.channel in (Channel.COUNTER, Channel.PHONE)
+    if role not in (HOLDER, EMPLOYER_AGENT) and not clerk_intake:
         raise NotPermitted(_("You are not allowed to change this application."))
     if not application.is_editable:
         raise Conflict(
@@ -280,14 +282,25 @@ def submit_application(application_id: int, *, actor) -> CardApplication:
     return workflow.apply_event(application_id, "submit", actor=actor)
 
 
-@transaction.atomic
 def approve_application(application_id: int, *, actor) -> CardApplication:
-    application = workflow.apply_event(application_id, "approve", actor=actor)
-    if application.kind in (ApplicationKind.REPLACEMENT, ApplicationKind.EXCHANGE):
-        from issuance.services import retire_old_card
+    """The station approves; a replacement's or exchange's old card stops in the same transaction (issuance
+    asks the table to run that after every approval: see issuance/apps.py)."""
+    return workflow.apply_event(application_id, "approve", actor=actor)
 
-        retire_old_card(application.pk, actor=actor)  # the old card stops when the new one is approved
-    return application
+
+@transaction.atomic
+def correct_person_record(person_id: int, *, name: str = "", id_number: str = "", actor) -> Person:
+    """Rule 15: after an exchange for a changed name or ID number (corrected in the insurance record first),
+    the holder's record takes the new one."""
+    person = Person.objects.select_for_update().get(pk=person_id)
+    if id_number and Person.objects.filter(id_number=id_number).exclude(pk=person.pk).exists():
+        raise Conflict(_("Another person already has this ID number; ask the information centre."))
+    if name:
+        person.name = name
+    if id_number:
+        person.id_number = id_number
+    person.save()
+    return person
 
 
 def return_application(application_id: int, *, actor, reason_code: str, note: str = "") -> CardApplication:
@@ -319,13 +332,9 @@ def latest_return(application: CardApplication):
 
 @transaction.atomic
 def take_escalation(escalation_id: int, *, actor) -> None:
-    from .models import Escalation
-
     Escalation.objects.filter(pk=escalation_id, resolved_at=None).update(handler=actor)
 
 
 @transaction.atomic
 def resolve_escalation(escalation_id: int, *, actor) -> None:
-    from .models import Escalation
-
     Escalation.objects.filter(pk=escalation_id, resolved_at=None).update(handler=actor, resolved_at=timezone.now())

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import access_application_by_id, applications_visible_to, require_role
+from accounts.access import require_role
 from accounts.models import Role
 from audit.services import record_personal_data_read
 from issuance.forms import NameProxyForm
@@ -19,6 +19,7 @@ from partners.models import PartnerStep
 from sbcard.errors import DomainError
 
 from . import services
+from .access import access_application_by_id, applications_visible_to
 from .forms import ApplicationForm, CorrectionForm, ReturnForm, WardApplicationForm
 from .models import CardApplication, Channel, CityPolicy, Escalation, Relationship, Status
 from .photos import photo_rules_text

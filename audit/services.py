@@ -4,6 +4,7 @@ import logging
 
 from django.conf import settings
 
+from sbcard.bulk import insert_rows
 from sbcard.crypto import keyed_hash
 
 from .models import AuditEntry
@@ -60,3 +61,20 @@ def record(
 def record_personal_data_read(request, obj, *, id_number: str, what: str = "") -> None:
     """A staff member saw a full ID number, phone or bank account (SECURITY.md 8)."""
     record(AuditEntry.Action.READ_PERSONAL_DATA, request=request, obj=obj, id_number=id_number, detail=what)
+
+
+def record_status_changes(action: str, *, actor, object_type: str, rows: list[tuple[int, str, str]]) -> None:
+    """One row per status change: (object id, person key, detail). A roster's ten thousand go as one COPY."""
+    constants = {
+        "actor_id": actor.pk if actor is not None else None,
+        "actor_label": actor.get_username() if actor is not None else "system",
+        "action": action,
+        "object_type": object_type,
+        "outcome": AuditEntry.Outcome.OK,
+    }
+    insert_rows(
+        AuditEntry,
+        ("object_id", "person_key", "detail"),
+        ((str(object_id), person_key, detail[:300]) for object_id, person_key, detail in rows),
+        constants=constants,
+    )

@@ -9,8 +9,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import access_application_by_id, cards_visible_to
 from accounts.models import Role
+from applications.access import access_application_by_id
 from applications.api.serializers import ApplicationDetailSerializer, StrictInputSerializer
 from applications.idnumbers import mask_resident_id
 from applications.models import CARD_USES_BY_COLOUR, CardColour
@@ -19,6 +19,7 @@ from sbcard.errors import NotPermitted
 from sbcard.validators import validate_mobile_phone
 
 from . import certificates, intake, services
+from .access import cards_visible_to
 from .lifecycle import allowed_card_events
 from .models import Appointment, Card, CardChange, LossReport
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Parties
 from applications.idnumbers import mask_resident_id
 from sbcard.crypto import EncryptedCharField
 
@@ -19,6 +20,9 @@ class CardStatus(models.TextChoices):
 
 class Card(models.Model):
     """A card handed to its holder: created `issued` at pickup."""
+
+    # A clerk of the issuing station; the holder, or the guardian who applied for the child.
+    PARTIES = Parties(station="application__station_id", holders=("person__user_id", "application__applicant_id"))
 
     number = models.CharField(_("card number"), max_length=30, unique=True)
     application = models.OneToOneField("applications.CardApplication", on_delete=models.PROTECT, related_name="card")

@@ -8,14 +8,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.access import CLERK, HOLDER, role_of
 from applications import workflow
 from applications.idnumbers import compact, parse_resident_id
-from applications.models import CardApplication, Status
+from applications.models import ApplicationKind, CardApplication, Channel, CityPolicy, Status
+from applications.services import correct_person_record, start_application
+from applications.workdays import add_working_days
 from sbcard.errors import Conflict, InvalidInput
 from sbcard.uploads import check_document
 from sbcard.validators import validate_person_name
 
-from .models import Card, NamedProxy, Pickup
+from .lifecycle import apply_card_event
+from .models import Card, CardChange, CardStatus, LossReport, NamedProxy, Pickup, SwipeLimitChange
 
 COLLECTABLE = (Status.READY_FOR_PICKUP, Status.UNCLAIMED)
 
@@ -163,7 +167,7 @@ def name_proxy(application_id: int, *, actor, name: str, id_number: str) -> Name
     application = (
         CardApplication.objects.select_for_update(of=("self",)).select_related("person").get(pk=application_id)
     )
-    if workflow.role_of(actor, application) != workflow.HOLDER:
+    if role_of(actor, application) != HOLDER:
         raise Conflict(_("Only the holder (or their guardian) can name a proxy."), code="not_holder")
     if application.status in (Status.COLLECTED, Status.CANCELLED):
         raise Conflict(_("The card has already been collected or the application is closed."))
@@ -201,10 +205,6 @@ def _validate_swipe_limit(limit) -> int:
 def activate_card(card_id: int, *, actor, swipe_limit: int | None = None) -> Card:
     """Rule 10: activated in person at the bank (reported by the bank, or recorded by a clerk);
     the daily pharmacy swipe limit is set then, by default the city's (2)."""
-    from applications.models import CityPolicy
-
-    from .lifecycle import apply_card_event
-    from .models import SwipeLimitChange
 
     limit = _validate_swipe_limit(swipe_limit if swipe_limit is not None else CityPolicy.current().default_swipe_limit)
     card = apply_card_event(card_id, "activate", actor=actor)
@@ -218,12 +218,10 @@ def activate_card(card_id: int, *, actor, swipe_limit: int | None = None) -> Car
 @transaction.atomic
 def change_swipe_limit(card_id: int, *, actor, swipe_limit, channel: str) -> Card:
     """Rule 10: the holder online or a clerk at the station changes the limit; every change is kept."""
-    from .lifecycle import card_role_of
-    from .models import CardStatus, SwipeLimitChange
 
     limit = _validate_swipe_limit(swipe_limit)
     card = Card.objects.select_for_update(of=("self",)).select_related("person", "application").get(pk=card_id)
-    if card_role_of(actor, card) not in ("citizen", "clerk"):
+    if role_of(actor, card) not in (HOLDER, CLERK):
         raise Conflict(_("You are not allowed to change this card's limit."), code="role_not_allowed")
     if card.status != CardStatus.ACTIVE:
         raise Conflict(
@@ -259,11 +257,6 @@ def report_loss_orally(
 ):
     """Rule 12: an oral report (online, by phone or 12333) suspends the card at once; it lapses unless it is
     confirmed in writing within 3 working days. Returns the report, with its exact deadline."""
-    from applications.models import CityPolicy
-    from applications.workdays import add_working_days
-
-    from .lifecycle import apply_card_event
-    from .models import LossReport
 
     card = Card.objects.select_related("person").get(pk=card_id)
     if channel not in (LossReport.Channel.ONLINE, LossReport.Channel.PHONE, LossReport.Channel.HOTLINE):
@@ -288,8 +281,6 @@ def report_loss_orally(
 @transaction.atomic
 def report_loss_in_writing(card_id: int, *, actor, presented_id_number: str):
     """Rule 12: a written report at a station takes effect at once (and confirms an oral one)."""
-    from .lifecycle import apply_card_event
-    from .models import CardStatus, LossReport
 
     card = Card.objects.select_related("person").get(pk=card_id)
     if compact(presented_id_number) != card.person.id_number:
@@ -320,8 +311,6 @@ def report_loss_in_writing(card_id: int, *, actor, presented_id_number: str):
 def unreport_loss(card_id: int, *, actor, presented_id_number: str) -> Card:
     """Rule 14: the holder in person, only while no replacement has been applied for (and, for a written
     report, only where the city allows it)."""
-    from .lifecycle import apply_card_event
-    from .models import LossReport
 
     card = Card.objects.select_related("person").get(pk=card_id)
     if compact(presented_id_number) != card.person.id_number:
@@ -337,8 +326,6 @@ def unreport_loss(card_id: int, *, actor, presented_id_number: str) -> Card:
 
 def lapse_oral_reports(today) -> int:
     """Rule 12: oral reports not confirmed in writing by their deadline lapse; the card is active again."""
-    from .lifecycle import apply_card_event
-    from .models import CardStatus, LossReport
 
     due = list(
         LossReport.objects.filter(
@@ -362,7 +349,6 @@ def lapse_oral_reports(today) -> int:
 
 def oral_reports_about_to_lapse(today):
     """Oral reports whose last day to confirm in writing is today: the holder is told once."""
-    from .models import CardStatus, LossReport
 
     return LossReport.objects.filter(
         kind=LossReport.Kind.ORAL,
@@ -381,7 +367,6 @@ LOST_STATUSES = ("pre_reported_lost", "reported_lost")
 
 
 def _new_application_for(card: Card, *, actor, kind: str, station, channel: str) -> CardApplication:
-    from applications.services import start_application
 
     previous = card.application
     application = start_application(
@@ -417,9 +402,6 @@ def apply_for_replacement(
     At a station the application is accepted at once; the old card becomes `replaced` when it is
     approved. At a station that issues on the spot (立等可取) the new card is printed there and then.
     """
-    from applications.models import ApplicationKind, Channel
-
-    from .models import CardChange
 
     card = Card.objects.select_related("person", "application__station").get(pk=card_id)
     if card.status not in LOST_STATUSES:
@@ -482,7 +464,6 @@ def issue_at_station(application_id: int, *, actor) -> CardApplication:
 def check_exchange_reason(card: Card, *, reason: str, new_name: str, new_id_number: str) -> tuple[str, str]:
     """Rule 15: damage, or a name or ID number corrected in the insurance record first; a 15-to-18-digit
     upgrade of the same number needs no exchange."""
-    from .models import CardChange
 
     if reason not in CardChange.Reason.values or reason == CardChange.Reason.LOST:
         raise InvalidInput(_("Choose why the card is exchanged."), code="invalid_reason", field="reason")
@@ -516,9 +497,6 @@ def check_exchange_reason(card: Card, *, reason: str, new_name: str, new_id_numb
 def apply_for_exchange(
     card_id: int, *, actor, reason: str, new_name: str = "", new_id_number: str = ""
 ) -> CardApplication:
-    from applications.models import ApplicationKind, Channel
-
-    from .models import CardChange, CardStatus
 
     card = Card.objects.select_related("person", "application__station").get(pk=card_id)
     if card.status != CardStatus.ACTIVE:
@@ -549,10 +527,6 @@ def apply_for_exchange(
 def retire_old_card(application_id: int, *, actor) -> None:
     """When a replacement or exchange is approved, the old card stops: `replaced` or `exchanged`; a
     corrected name or ID number goes onto the holder's record."""
-    from applications.models import Person
-
-    from .lifecycle import apply_card_event
-    from .models import CardChange, CardStatus
 
     change = (
         CardChange.objects.select_related("old_card", "application__person")
@@ -571,10 +545,15 @@ def retire_old_card(application_id: int, *, actor) -> None:
         apply_card_event(card.pk, "replace", actor=None, reason=because)
         return
     apply_card_event(card.pk, "exchange", actor=None, reason=because)
-    person = change.application.person
-    if change.new_name:
-        Person.objects.filter(pk=person.pk).update(name=change.new_name)
-    if change.new_id_number:
-        if Person.objects.filter(id_number=change.new_id_number).exclude(pk=person.pk).exists():
-            raise Conflict(_("Another person already has this ID number; ask the information centre."))
-        Person.objects.filter(pk=person.pk).update(id_number=change.new_id_number)
+    if change.new_name or change.new_id_number:
+        correct_person_record(
+            change.application.person_id, name=change.new_name, id_number=change.new_id_number, actor=actor
+        )
+
+
+def retire_old_cards_on_approval(changes, actor) -> None:
+    """A replacement or exchange approved in the online review: its old card stops (registered with the
+    application table in apps.py, so applications never imports issuance)."""
+    for change in changes:
+        if change.record.kind in (ApplicationKind.REPLACEMENT, ApplicationKind.EXCHANGE):
+            retire_old_card(change.record.pk, actor=actor)

@@ -12,13 +12,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import access_application_by_id, access_card_by_id, cards_visible_to, require_role
+from accounts.access import require_role
 from accounts.models import Role
+from applications.access import access_application_by_id
 from applications.idnumbers import compact, parse_resident_id
 from applications.models import CARD_USES_BY_COLOUR, CardApplication, CardColour, Status
 from sbcard.errors import DomainError, InvalidInput
 
 from . import certificates, intake, services
+from .access import access_card_by_id, cards_visible_to
 from .forms import (
     ActivateForm,
     AppointmentForm,

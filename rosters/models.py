@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from accounts.models import Employer, ServiceStation
+from accounts.models import Employer, Parties, ServiceStation
 from applications.idnumbers import mask_phone, mask_resident_id
 from applications.models import CardApplication, InsuranceType
 from sbcard.crypto import EncryptedCharField
@@ -67,6 +67,8 @@ def new_fee_reference() -> str:
 
 
 class RosterBatch(models.Model):
+    PARTIES = Parties(station="station_id", employer="employer_id")
+
     class State(models.TextChoices):
         CHECKING = "checking", _("Being checked")
         CHECKED = "checked", _("Checked (dry run): not submitted yet")

@@ -11,9 +11,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import applications_visible_to
 from accounts.models import Role, ServiceStation
 from applications import services
+from applications.access import applications_visible_to
 from applications.models import CardApplication, Channel, CityPolicy, Relationship, Status
 from applications.progress import review_waiting
 from audit.services import record_personal_data_read

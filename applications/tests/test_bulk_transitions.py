@@ -65,14 +65,15 @@ def test_a_stranger_cannot_submit_someone_elses_roster():
 def test_notices_and_audit_rows_are_for_exactly_the_changes_made(django_capture_on_commit_callbacks, monkeypatch):
     import time_machine
 
-    from applications import workflow
     from audit.models import AuditEntry
     from audit.services import person_key
 
     agent, ids = roster(3)
     clerk = factories.make_clerk(CardApplication.objects.get(pk=ids[0]).station)
     sent = []
-    monkeypatch.setattr(workflow, "_send_many", lambda task, event_ids: sent.append(event_ids))
+    monkeypatch.setattr(
+        "sbcard.statemachine.send_job", lambda job: sent.append(job.argument) if "notices" in job.task else None
+    )
     with time_machine.travel("2026-03-02 09:00 +0800", tick=False):  # every step at the same instant
         apply_event_in_bulk(ids, "submit", actor=agent)
         apply_event_in_bulk(ids, "return", actor=clerk, reason="照片不清晰")

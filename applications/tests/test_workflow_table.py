@@ -4,7 +4,8 @@ import pytest
 
 from accounts.models import ServiceStation
 from applications.models import CardApplication, Channel, Status, StatusEvent
-from applications.workflow import ADMIN, CLERK, EMPLOYER_AGENT, EVENTS, HOLDER, ROLES, SYSTEM, TABLE, apply_event
+from accounts.access import ADMIN, CLERK, EMPLOYER_AGENT, HOLDER, ROLES, SYSTEM
+from applications.workflow import EVENTS, TABLE, apply_event
 from sbcard.errors import Conflict, InvalidInput, NotPermitted
 from tests import factories
 

@@ -3,7 +3,10 @@
 import pytest
 
 from applications.models import CityPolicy
-from issuance.lifecycle import ADMIN, CARD_EVENTS, CARD_TABLE, CLERK, HOLDER, ROLES, SYSTEM, apply_card_event
+from accounts.access import ADMIN, CLERK, HOLDER, SYSTEM
+from issuance.lifecycle import CARD_EVENTS, CARD_TABLE, apply_card_event
+
+ROLES = (HOLDER, CLERK, ADMIN, SYSTEM)
 from issuance.models import CardEvent, CardStatus
 from sbcard.errors import Conflict, NotPermitted
 from tests import factories
