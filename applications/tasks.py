@@ -10,7 +10,7 @@ from django.utils.module_loading import import_string
 from partners.models import Partner
 from partners.tasks import PartnerTask
 
-from . import pipeline
+from . import notifications, pipeline
 from .models import CardApplication, CityPolicy
 from .workdays import is_working_day
 
@@ -37,6 +37,12 @@ def resend_unshipped_order(self, application_id: int) -> None:
     pipeline.resend_order(application_id)
 
 
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=300, soft_time_limit=240)
+def notify_status_changes(status_event_ids: list[int]) -> None:
+    """Portal notices and SMS for status changes (rule 21): one change, or a roster batch's; idempotent."""
+    notifications.notify_status_changes(status_event_ids)
+
+
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
 def resume_stalled_partner_steps() -> int:
     """Send again every partner step that stopped moving (retries ran out, a message was lost)."""
@@ -54,12 +60,10 @@ def check_review_deadlines() -> int:
     today = timezone.localdate()
     if not is_working_day(today):
         return 0
-    from notices.services import notify_station_review_overdue
-
     policy = CityPolicy.current()
     overdue = list(pipeline.overdue_review_applications(today, policy.review_limit_working_days)[:2000])
     with transaction.atomic():
-        notify_station_review_overdue(overdue)
+        notifications.notify_station_review_overdue(overdue)
         CardApplication.objects.filter(pk__in=[a.pk for a in overdue]).update(review_overdue_noticed_at=timezone.now())
     return len(overdue)
 

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy
 from accounts.access import ADMIN, CLERK, EMPLOYER_AGENT, HOLDER, SYSTEM, role_of
 from audit import services as audit
 from audit.models import AuditEntry
-from sbcard.statemachine import CREATE_EVENT, Change, Job, StatusMachine, Transition, Wording, transition
+from sbcard.jobs import Job
+from sbcard.statemachine import CREATE_EVENT, Change, StatusMachine, Transition, Wording, transition
 
 from .models import CardApplication, Channel, Relationship, Status, StatusEvent
 
@@ -182,7 +183,7 @@ FOLLOW_UP_JOBS: dict[str, list[str]] = {
     Status.OPENING_ACCOUNT: ["applications.tasks.open_bank_account"],
     Status.IN_PRODUCTION: ["applications.tasks.order_card"],
 }
-ON_STATUS_CHANGES = "notices.tasks.notify_status_changes"
+ON_STATUS_CHANGES = "applications.tasks.notify_status_changes"
 NOTICE_CHUNK = 500
 
 

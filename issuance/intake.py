@@ -19,6 +19,7 @@ from partners.registry.client import RegistryClient
 from sbcard.errors import Conflict, InvalidInput
 from sbcard.validators import validate_mobile_phone, validate_person_name
 
+from . import notifications
 from .models import Appointment, StationDay
 
 BOOKING_HORIZON_DAYS = 30
@@ -110,9 +111,7 @@ def book_appointment(*, actor, id_number: str, name: str, phone: str, date: date
     appointment = Appointment.objects.create(
         station=station, date=date, name=name.strip(), id_number=check.id_number, phone=phone, booked_by=actor
     )
-    from notices.services import notify_appointments
-
-    notify_appointments([appointment], kind="appointment_booked")
+    notifications.notify_appointments([appointment], kind="appointment_booked")
     return appointment
 
 

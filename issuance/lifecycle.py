@@ -13,7 +13,8 @@ from accounts.access import ADMIN, CLERK, HOLDER, SYSTEM, role_of
 from applications.models import CityPolicy
 from audit import services as audit
 from audit.models import AuditEntry
-from sbcard.statemachine import Change, Job, StatusMachine, Transition, Wording, transition
+from sbcard.jobs import Job
+from sbcard.statemachine import Change, StatusMachine, Transition, Wording, transition
 
 from .models import Card, CardEvent, CardStatus
 
@@ -99,7 +100,7 @@ BANK_NOTICE_EVENTS = {
 
 def _follow_ups(changes: list[Change]) -> list[Job]:
     jobs = [Job("issuance.tasks.tell_bank", c.history_id) for c in changes if c.event in BANK_NOTICE_EVENTS]
-    return jobs + [Job("notices.tasks.notify_card_event", c.history_id) for c in changes]
+    return jobs + [Job("issuance.tasks.notify_card_event", c.history_id) for c in changes]
 
 
 def _audit(changes: list[Change], actor) -> None:

@@ -14,6 +14,7 @@ from partners.registry.client import RegistryClient
 from partners.tasks import PartnerTask
 from sbcard.errors import Conflict
 
+from . import notifications
 from .models import Card, CardStatus
 
 logger = logging.getLogger("issuance.tasks")
@@ -25,6 +26,12 @@ ACTIVATION_REMINDER_EVERY = datetime.timedelta(days=30)
 def receive_shipment(callback_id: int) -> None:
     """The vendor's callback, verified and stored by the view: the card is at the station (or failed)."""
     pipeline.receive_shipment(callback_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60, soft_time_limit=45)
+def notify_card_event(card_event_id: int) -> None:
+    """Portal notices and SMS for one card event."""
+    notifications.notify_card_event(card_event_id)
 
 
 @shared_task(bind=True, base=PartnerTask, partner="registry")
@@ -65,15 +72,13 @@ def remind_activation() -> int:
     now = timezone.now()
     if not is_working_day(timezone.localdate(now)):
         return 0
-    from notices.services import notify_activation_reminders
-
     due = list(
         Card.objects.filter(status=CardStatus.ISSUED, issued_at__lt=now - ACTIVATION_REMINDER_AFTER)
         .exclude(activation_reminded_at__gt=now - ACTIVATION_REMINDER_EVERY)
         .select_related("person__user", "application__station")[:5000]
     )
     with transaction.atomic():
-        notify_activation_reminders(due, now)
+        notifications.notify_activation_reminders(due, now)
         Card.objects.filter(pk__in=[card.pk for card in due]).update(activation_reminded_at=now)
     return len(due)
 
@@ -110,8 +115,6 @@ def tell_bank(self, card_event_id: int) -> None:
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
 def lapse_oral_loss_reports() -> int:
     """Rule 12: warn on the last day; lapse the day after (working days)."""
-    from notices.services import notify_loss_lapse_warnings
-
     from .models import LossReport
     from .services import lapse_oral_reports, oral_reports_about_to_lapse
 
@@ -120,7 +123,7 @@ def lapse_oral_loss_reports() -> int:
     lapsed = lapse_oral_reports(today)
     if is_working_day(today):
         warn = list(oral_reports_about_to_lapse(today)[:5000])
-        notify_loss_lapse_warnings(warn, now)
+        notifications.notify_loss_lapse_warnings(warn)
         LossReport.objects.filter(pk__in=[report.pk for report in warn]).update(lapse_warned_at=now)
     return lapsed
 
@@ -128,8 +131,6 @@ def lapse_oral_loss_reports() -> int:
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
 def remind_appointments() -> int:
     """Rule 7: a reminder the day before each phone appointment."""
-    from notices.services import notify_appointments
-
     from .intake import appointments_for_tomorrow
     from .models import Appointment
 
@@ -138,6 +139,6 @@ def remind_appointments() -> int:
         return 0
     due = list(appointments_for_tomorrow(today)[:5000])
     with transaction.atomic():
-        notify_appointments(due, kind="appointment_reminder")
+        notifications.notify_appointments(due, kind="appointment_reminder")
         Appointment.objects.filter(pk__in=[a.pk for a in due]).update(reminded_at=timezone.now())
     return len(due)

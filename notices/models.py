@@ -25,9 +25,9 @@ class Notice(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="notices"
     )
     phone = models.CharField(_("mobile phone"), max_length=11, blank=True)
-    application = models.ForeignKey(
-        "applications.CardApplication", null=True, blank=True, on_delete=models.CASCADE, related_name="notices"
-    )
+    # What it is about, as the app that sent it put it: notices know no application or card.
+    reference = models.CharField(_("about"), max_length=40, blank=True)
+    link = models.CharField(_("link"), max_length=200, blank=True)
     station = models.ForeignKey(
         "accounts.ServiceStation", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -1,27 +1,10 @@
+"""Sending an SMS notice (the notices are written by the app whose event they tell of)."""
+
 from celery import shared_task
-from django.db import transaction
 
 from partners.errors import TransientError
 
 from . import services
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60, soft_time_limit=45)
-def notify_status_change(status_event_id: int) -> None:
-    """Portal notices and SMS for one status change (rule 21)."""
-    with transaction.atomic():
-        notice_ids = services.notify_status_change(status_event_id)
-        for notice_id in notice_ids:
-            transaction.on_commit(lambda notice_id=notice_id: send_sms.delay(notice_id))
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=300, soft_time_limit=240)
-def notify_status_changes(status_event_ids: list[int]) -> None:
-    """The notices of many status changes at once (a roster batch): the same as one by one, idempotent."""
-    with transaction.atomic():
-        notice_ids = services.notify_status_changes(status_event_ids)
-        for notice_id in notice_ids:
-            transaction.on_commit(lambda notice_id=notice_id: send_sms.delay(notice_id))
 
 
 @shared_task(
@@ -37,9 +20,3 @@ def notify_status_changes(status_event_ids: list[int]) -> None:
 )
 def send_sms(notice_id: int) -> None:
     services.send_sms(notice_id)
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60, soft_time_limit=45)
-def notify_card_event(card_event_id: int) -> None:
-    """Portal notices and SMS for one card event."""
-    services.notify_card_event(card_event_id)

@@ -43,7 +43,7 @@ def sms_log(request):
     """What was sent by SMS: a clerk sees their station's, an admin the city's."""
     require_role(request.user, Role.CLERK, Role.ADMIN)
     sent = (
-        Notice.objects.filter(channel=Notice.Channel.SMS).select_related("application").order_by("-created_at", "-id")
+        Notice.objects.filter(channel=Notice.Channel.SMS).order_by("-created_at", "-id")
     )
     if request.user.role == Role.CLERK:
         sent = sent.filter(station_id=request.user.station_id)

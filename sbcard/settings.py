@@ -318,6 +318,8 @@ CELERY_TASK_ROUTES = {
     "issuance.tasks.tell_bank": {"queue": "partners"},
     "partners.tasks.noop": {"queue": "partners"},
     "notices.tasks.*": {"queue": "notices"},
+    "applications.tasks.notify_status_changes": {"queue": "notices"},
+    "issuance.tasks.notify_card_event": {"queue": "notices"},
 }
 # Longer than the longest task, so a running task is never handed to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}

@@ -24,11 +24,11 @@ from typing import Any
 from django.db import models, transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from .bulk import insert_rows
 from .errors import Conflict, InvalidInput, NotPermitted
+from .jobs import Job, send_after_commit
 
 CREATE_EVENT = "create"
 # Above this many changes the history is written with COPY (sbcard.bulk): a model instance per row would
@@ -61,14 +61,6 @@ class Change:
     to_status: str
     role: str
     history_id: int | None = None
-
-
-@dataclass(frozen=True)
-class Job:
-    """A job to send after commit: a task's dotted name and its one argument (an id, or a list of ids)."""
-
-    task: str
-    argument: Any
 
 
 @dataclass(frozen=True)
@@ -224,7 +216,7 @@ class StatusMachine:
         for handler in self._after.get(event, ()):
             handler(changes, actor)
         for job in self.follow_ups(changes):
-            transaction.on_commit(lambda job=job: send_job(job))
+            send_after_commit(job)
         return changes
 
     def _write_status(self, changes: list[Change], now) -> None:
@@ -289,9 +281,3 @@ class StatusMachine:
 
 def _label(record) -> str:
     return str(getattr(record, "reference", None) or record.pk)
-
-
-def send_job(job: Job) -> None:
-    # By name: the app that declares a machine names jobs of its own layer without importing their modules
-    # at load time (task modules import the services that import the machine).
-    import_string(job.task).delay(job.argument)

@@ -19,7 +19,8 @@ PARTNER_TASKS = [
 ]
 ALL_TASKS = PARTNER_TASKS + [
     issuance_tasks.receive_shipment,
-    notice_tasks.notify_status_change,
+    application_tasks.notify_status_changes,
+    issuance_tasks.notify_card_event,
     notice_tasks.send_sms,
 ]
 
@@ -50,7 +51,7 @@ def test_jobs_are_enqueued_only_after_commit(
 ):
     application = factories.make_application(alice_citizen, station, submit=True)
     sent = []
-    monkeypatch.setattr("sbcard.statemachine.send_job", lambda job: sent.append(job.task))
+    monkeypatch.setattr("sbcard.jobs.send_job", lambda job: sent.append(job.task))
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         approve_application(application.pk, actor=bob_clerk)
@@ -58,7 +59,7 @@ def test_jobs_are_enqueued_only_after_commit(
     for callback in callbacks:
         callback()
 
-    assert sent == ["applications.tasks.verify_with_registry", "notices.tasks.notify_status_changes"]
+    assert sent == ["applications.tasks.verify_with_registry", "applications.tasks.notify_status_changes"]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -67,7 +68,7 @@ def test_a_rolled_back_transition_enqueues_nothing(alice_citizen, bob_clerk, sta
 
     application = factories.make_application(alice_citizen, station, submit=True)
     sent = []
-    monkeypatch.setattr("sbcard.statemachine.send_job", lambda job: sent.append(job.task))
+    monkeypatch.setattr("sbcard.jobs.send_job", lambda job: sent.append(job.task))
 
     with pytest.raises(RuntimeError), transaction.atomic():
         approve_application(application.pk, actor=bob_clerk)

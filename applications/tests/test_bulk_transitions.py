@@ -72,7 +72,7 @@ def test_notices_and_audit_rows_are_for_exactly_the_changes_made(django_capture_
     clerk = factories.make_clerk(CardApplication.objects.get(pk=ids[0]).station)
     sent = []
     monkeypatch.setattr(
-        "sbcard.statemachine.send_job", lambda job: sent.append(job.argument) if "notices" in job.task else None
+        "sbcard.jobs.send_job", lambda job: sent.append(job.argument) if "notify" in job.task else None
     )
     with time_machine.travel("2026-03-02 09:00 +0800", tick=False):  # every step at the same instant
         apply_event_in_bulk(ids, "submit", actor=agent)

@@ -2,9 +2,9 @@
 
 import pytest
 
+from accounts.access import ADMIN, CLERK, EMPLOYER_AGENT, HOLDER, ROLES, SYSTEM
 from accounts.models import ServiceStation
 from applications.models import CardApplication, Channel, Status, StatusEvent
-from accounts.access import ADMIN, CLERK, EMPLOYER_AGENT, HOLDER, ROLES, SYSTEM
 from applications.workflow import EVENTS, TABLE, apply_event
 from sbcard.errors import Conflict, InvalidInput, NotPermitted
 from tests import factories

@@ -2,15 +2,14 @@
 
 import pytest
 
-from applications.models import CityPolicy
 from accounts.access import ADMIN, CLERK, HOLDER, SYSTEM
+from applications.models import CityPolicy
 from issuance.lifecycle import CARD_EVENTS, CARD_TABLE, apply_card_event
-
-ROLES = (HOLDER, CLERK, ADMIN, SYSTEM)
 from issuance.models import CardEvent, CardStatus
 from sbcard.errors import Conflict, NotPermitted
 from tests import factories
 
+ROLES = (HOLDER, CLERK, ADMIN, SYSTEM)
 CASES = [(status.value, event, role) for status in CardStatus for event in CARD_EVENTS for role in ROLES]
 
 

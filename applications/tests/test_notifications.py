@@ -7,6 +7,7 @@ from django.test import Client
 from django.utils import translation
 
 from applications.services import approve_application, return_application
+from applications import notifications
 from notices import services
 from notices.models import Notice
 from tests import factories
@@ -18,11 +19,15 @@ def last_event(application):
     return application.events.order_by("-id").first()
 
 
+def notify(status_event_id: int) -> list[int]:
+    return notifications.notify_status_changes([status_event_id])
+
+
 def test_a_status_change_gives_the_holder_a_portal_notice_and_an_sms(partners, alice_citizen, bob_clerk, station):
     application = factories.make_application(alice_citizen, station, submit=True)
     approve_application(application.pk, actor=bob_clerk)
 
-    sms_ids = services.notify_status_change(last_event(application).pk)
+    sms_ids = notify(last_event(application).pk)
 
     portal = Notice.objects.get(channel="portal", recipient=alice_citizen)
     assert application.reference in portal.text and "审核" in portal.text
@@ -37,17 +42,17 @@ def test_a_status_change_gives_the_holder_a_portal_notice_and_an_sms(partners, a
 def test_running_the_notice_job_twice_creates_no_duplicates(alice_citizen, station):
     application = factories.make_application(alice_citizen, station, submit=True)
 
-    services.notify_status_change(last_event(application).pk)
-    services.notify_status_change(last_event(application).pk)
+    notify(last_event(application).pk)
+    notify(last_event(application).pk)
 
-    assert Notice.objects.filter(application=application).count() == 2  # one portal, one SMS
+    assert Notice.objects.filter(reference=application.reference).count() == 2  # one portal, one SMS
 
 
 def test_a_returned_application_notice_says_what_to_correct(alice_citizen, bob_clerk, station):
     application = factories.make_application(alice_citizen, station, submit=True)
     return_application(application.pk, actor=bob_clerk, reason_code="address", note="请补充门牌号")
 
-    services.notify_status_change(last_event(application).pk)
+    notify(last_event(application).pk)
 
     assert "请补充门牌号" in Notice.objects.get(channel="portal").text
 
@@ -60,7 +65,7 @@ def test_a_return_reason_reads_in_the_holders_language(alice_citizen, bob_clerk,
     application = factories.make_application(alice_citizen, station, submit=True)
     return_application(application.pk, actor=bob_clerk, reason_code="address", note="请补充门牌号")  # in Chinese
 
-    services.notify_status_change(last_event(application).pk)
+    notify(last_event(application).pk)
 
     portal = Notice.objects.get(channel="portal").text
     assert "The address is incomplete. 请补充门牌号" in portal  # the label in English, the clerk's note as written
@@ -75,7 +80,7 @@ def test_sms_off_means_portal_notices_only(alice_citizen, station):
     alice_citizen.save()
     application = factories.make_application(alice_citizen, station, submit=True)
 
-    assert services.notify_status_change(last_event(application).pk) == []
+    assert notify(last_event(application).pk) == []
     assert Notice.objects.filter(channel="sms").count() == 0
     assert Notice.objects.filter(channel="portal").count() == 1
 
@@ -88,7 +93,7 @@ def test_the_guardian_is_told_about_the_childs_application_with_the_name_masked(
 
     submit_application(application.pk, actor=alice_citizen)
 
-    services.notify_status_change(last_event(application).pk)
+    notify(last_event(application).pk)
 
     notice = Notice.objects.get(channel="portal", recipient=alice_citizen)
     assert "小*" in notice.text and "小测" not in notice.text
@@ -99,14 +104,14 @@ def test_an_english_user_gets_english(alice_citizen, station):
     alice_citizen.save()
     application = factories.make_application(alice_citizen, station, submit=True)
 
-    services.notify_status_change(last_event(application).pk)
+    notify(last_event(application).pk)
 
     assert "has been submitted" in Notice.objects.get(channel="portal").text
 
 
 def test_the_citizen_reads_notices_and_turns_sms_off(alice_citizen, station):
     application = factories.make_application(alice_citizen, station, submit=True)
-    services.notify_status_change(last_event(application).pk)
+    notify(last_event(application).pk)
     client = Client()
     client.force_login(alice_citizen)
 
@@ -122,8 +127,8 @@ def test_the_citizen_reads_notices_and_turns_sms_off(alice_citizen, station):
 def test_staff_see_the_sms_sent_for_their_station_only(alice_citizen, eve_citizen, bob_clerk, station, other_station):
     mine = factories.make_application(alice_citizen, station, submit=True)
     theirs = factories.make_application(eve_citizen, other_station, submit=True)
-    services.notify_status_change(last_event(mine).pk)
-    services.notify_status_change(last_event(theirs).pk)
+    notify(last_event(mine).pk)
+    notify(last_event(theirs).pk)
     client = Client()
     client.force_login(bob_clerk)
 

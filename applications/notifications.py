@@ -1,0 +1,163 @@
+"""What an application's status change tells the people it concerns (rule 21), and who they are.
+
+The texts are written here, in each reader's language; the notices app stores and sends them.
+"""
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from notices.services import About, Recipient, notices_for, portal_notice, save_notices
+
+from .models import CardApplication, CityPolicy, StatusEvent
+from .progress import current_step_deadline
+from .reasons import shown_reason_lazy
+
+DATED_STATUSES = {"submitted", "in_production"}  # the texts that name the expected date
+
+STATUS_TEXTS = {
+    "submitted": lambda c: (
+        _(
+            "Your social security card application %(reference)s has been submitted. The station will review it "
+            "within 7 working days (by %(date)s)."
+        )
+        % c
+    ),
+    "returned": lambda c: (
+        _("Your application %(reference)s needs a correction: %(reason)s Please sign in, correct it and submit again.")
+        % c
+    ),
+    "verifying": lambda c: (
+        _(
+            "Your application %(reference)s has been approved; the city information centre is checking the identity "
+            "and household record."
+        )
+        % c
+    ),
+    "opening_account": lambda c: (
+        _("Your application %(reference)s passed the identity check; the partner bank is opening the card's account.")
+        % c
+    ),
+    "awaiting_payment": lambda c: (
+        _(
+            "The bank account for application %(reference)s is open. Please pay the card fee of %(fee)s yuan; "
+            "production starts once it is paid."
+        )
+        % c
+    ),
+    "in_production": lambda c: (
+        _("Your card (application %(reference)s) is being made; it should reach %(station)s by %(date)s.") % c
+    ),
+    "ready_for_pickup": lambda c: (
+        _(
+            "Your social security card is ready at %(station)s (%(address)s). Collect it within 30 days with your "
+            "resident ID card, or send a proxy with your signed authorisation."
+        )
+        % c
+    ),
+    "unclaimed": lambda c: (
+        _(
+            "Your social security card has waited at %(station)s for 30 days. You can still collect it; "
+            "please come soon."
+        )
+        % c
+    ),
+    "collected": lambda c: (
+        _(
+            "Your social security card has been collected. Activate it at the partner bank to use its financial "
+            "functions; the initial medical password cannot be used to pay."
+        )
+        % c
+    ),
+    "cancelled": lambda c: _("Your application %(reference)s has been cancelled.") % c,
+}
+
+
+def recipients_for(application: CardApplication) -> list[Recipient]:
+    """Everyone told about an application, each phone once: the holder (their account, or the phone on the
+    application when they have none, as for roster staff), and whoever applied for them: a guardian or an
+    employer's agent, who sees the holder's name masked."""
+    people = []
+    holder_user = application.person.user
+    if holder_user is not None and holder_user.is_active:
+        people.append(Recipient(holder_user, holder_user.phone))
+    applicant = application.applicant
+    if (
+        applicant is not None
+        and applicant.is_active
+        and applicant.role in (Role.CITIZEN, Role.EMPLOYER_AGENT)
+        and applicant != holder_user
+    ):
+        people.append(Recipient(applicant, applicant.phone, on_behalf_of=application.person.name))
+    if holder_user is None and application.phone and all(p.phone != application.phone for p in people):
+        people.append(Recipient(None, application.phone))
+    return people
+
+
+def about(application: CardApplication) -> About:
+    return About(
+        reference=application.reference,
+        link=reverse("applications:detail", args=[application.pk]),
+        station_id=application.station_id,
+    )
+
+
+def _context(application: CardApplication, event: StatusEvent, policy: CityPolicy) -> dict:
+    deadline = current_step_deadline(application, policy) if event.to_status in DATED_STATUSES else None
+    return {
+        "reference": application.reference,
+        "station": application.station.name,
+        "address": application.station.address,
+        "date": deadline.isoformat() if deadline else "",
+        "reason": shown_reason_lazy(event.reason_code, event.reason),  # in each reader's language
+        "fee": policy.card_fee_yuan,
+    }
+
+
+def notify_status_changes(status_event_ids: list[int]) -> list[int]:
+    """Notices for status changes (one, or a roster batch's many, in a fixed number of queries); returns
+    the ids of the SMS waiting to be sent."""
+    policy = CityPolicy.current()
+    events = StatusEvent.objects.select_related(
+        "application__person__user", "application__applicant", "application__station"
+    ).filter(pk__in=status_event_ids, to_status__in=list(STATUS_TEXTS))
+    rows = []
+    for event in events:
+        application = event.application
+        context = _context(application, event, policy)
+        rows += notices_for(
+            key=f"status{event.pk}",
+            kind=event.to_status,
+            text_for=lambda event=event, context=context: STATUS_TEXTS[event.to_status](context),
+            recipients=recipients_for(application),
+            about=about(application),
+        )
+    return save_notices(rows)
+
+
+def notify_station_review_overdue(applications: list[CardApplication]) -> int:
+    """Rule 4: each clerk of the station hears of each application past the review limit, once."""
+    clerks: dict[int, list] = {}
+    station_ids = {application.station_id for application in applications}
+    for clerk in User.objects.filter(role=Role.CLERK, is_active=True, station_id__in=station_ids):
+        clerks.setdefault(clerk.station_id, []).append(clerk)
+    rows = [
+        portal_notice(
+            clerk,
+            key=f"review_overdue{application.pk}:user{clerk.pk}",
+            kind="review_overdue",
+            about=About(
+                reference=application.reference,
+                link=reverse("applications:review", args=[application.pk]),
+                station_id=application.station_id,
+            ),
+            text_for=lambda application=application: (
+                _("Application %(reference)s has waited more than 7 working days for review (rule 4).")
+                % {"reference": application.reference}
+            ),
+        )
+        for application in applications
+        for clerk in clerks.get(application.station_id, [])
+    ]
+    save_notices(rows)
+    return len(rows)
