@@ -82,3 +82,10 @@ class ReturnForm(forms.Form):
     note = forms.CharField(
         label=_("Note to the citizen"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class NameProxyForm(forms.Form):
+    """Who will collect the card for the holder (named online, checked at the pickup desk)."""
+
+    name = forms.CharField(label=_("Proxy's name"), max_length=60)
+    id_number = forms.CharField(label=_("Proxy's resident ID number"), max_length=20)

@@ -2,6 +2,7 @@
 
 import datetime
 import time
+import uuid
 
 from django.conf import settings
 from django.db import models
@@ -10,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Employer, Parties, ServiceStation
+from partners.models import Partner
 from sbcard.crypto import EncryptedCharField, keyed_hash
 from sbcard.validators import validate_mobile_phone
 
@@ -158,6 +160,12 @@ class Relationship(models.TextChoices):
     GUARDIAN = "guardian", _("Other legal guardian")
 
 
+# A card waiting at its station for the holder to come.
+WAITING_AT_STATION = models.Q(status__in=["ready_for_pickup", "unclaimed"])
+# A partner step still in progress.
+STEP_IN_PROGRESS = models.Q(outcome="open")
+
+
 class CardApplication(models.Model):
     PARTIES = Parties(station="station_id", employer="employer_id", holders=("applicant_id", "person__user_id"))
 
@@ -190,7 +198,7 @@ class CardApplication(models.Model):
         on_delete=models.PROTECT,
         related_name="applications",
     )
-    # The one writer of this field is applications.workflow.apply_event (a test checks).
+    # The one writer of this field is the status engine, with the application table (a test checks).
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
     insurance_type = models.CharField(_("insurance type"), max_length=24, choices=InsuranceType.choices)
     household_city = models.CharField(_("household registration city"), max_length=60)
@@ -222,11 +230,26 @@ class CardApplication(models.Model):
                 condition=models.Q(status__in=sorted(OPEN_STATUSES)),
                 name="one_open_application_per_person_and_kind",
             ),
+            models.CheckConstraint(condition=models.Q(status__in=Status.values), name="application_status_known"),
         ]
         indexes = [
             models.Index(fields=["station", "status", "submitted_at"], name="app_station_queue"),
             models.Index(fields=["status", "status_changed_at"], name="app_status_age"),
             models.Index(fields=["applicant", "-created_at"], name="app_applicant_recent"),
+            # The dashboards' lists behind each status and ageing figure, for the city and for one station.
+            models.Index(fields=["status", "created_at"], name="app_status_created"),
+            models.Index(fields=["station", "status", "created_at"], name="app_station_status_created"),
+            # Reviews past 7 working days, city-wide (small: only submitted applications).
+            models.Index(fields=["submitted_at"], condition=models.Q(status=Status.SUBMITTED), name="app_review_wait"),
+            # Cards waiting at stations, oldest first, read off the index (60,000 in a 3-million city).
+            models.Index(fields=["status_changed_at", "id"], condition=WAITING_AT_STATION, name="app_waiting_pickup"),
+            models.Index(
+                fields=["station", "status_changed_at", "id"],
+                condition=WAITING_AT_STATION,
+                name="app_station_waiting_pickup",
+            ),
+            # Counting one station's open 督办 cases joins them with a narrow index instead of the table.
+            models.Index(fields=["id", "station"], name="app_station_of"),
         ]
 
     def __str__(self) -> str:
@@ -320,7 +343,13 @@ class Escalation(models.Model):
     class Meta:
         verbose_name = _("escalated case (督办)")
         verbose_name_plural = _("escalated cases (督办)")
-        indexes = [models.Index(fields=["resolved_at", "created_at"], name="escalation_open")]
+        indexes = [
+            models.Index(fields=["resolved_at", "created_at"], name="escalation_open"),
+            # The open 督办 queue's first page, read off the index (24,000 open cases in a 3-million city).
+            models.Index(
+                fields=["created_at", "id"], condition=models.Q(resolved_at=None), name="escalation_open_order"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"督办 {self.application_id}"
@@ -436,3 +465,80 @@ class CityPolicy(models.Model):
     @classmethod
     def forget(cls) -> None:
         cls._cached = None
+
+
+class PartnerStep(models.Model):
+    """One round of one partner step for one application.
+
+    The idempotency key is stored (committed) before the partner is called, so a retried or
+    redelivered task sends the same key and the partner answers as before: one account, one order.
+    A new round (after the applicant corrected and resubmitted) gets a new key.
+    """
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", _("In progress")
+        DONE = "done", _("Done")
+        REFUSED = "refused", _("Refused")
+
+    application = models.ForeignKey(CardApplication, on_delete=models.CASCADE, related_name="partner_steps")
+    partner = models.CharField(_("partner"), max_length=10, choices=Partner.choices)
+    idempotency_key = models.UUIDField(_("idempotency key"), default=uuid.uuid4, unique=True, editable=False)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.OPEN)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    unavailable_since = models.DateTimeField(
+        _("partner unavailable since"),
+        null=True,
+        blank=True,
+        help_text=_("Set when retries ran out; a periodic job keeps trying and clears it."),
+    )
+    result_reference = models.CharField(_("partner's reference"), max_length=60, blank=True)
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("partner step")
+        verbose_name_plural = _("partner steps")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "partner"],
+                condition=models.Q(outcome="open"),
+                name="one_open_step_per_partner",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["outcome", "partner", "updated_at"], name="step_open_age"),
+            # /metrics reads steps in progress, failing and given up without touching the millions finished.
+            models.Index(fields=["partner", "attempts"], condition=STEP_IN_PROGRESS, name="step_open"),
+            models.Index(fields=["partner"], condition=STEP_IN_PROGRESS & ~models.Q(last_error=""), name="step_failing"),
+            models.Index(
+                fields=["partner"],
+                condition=STEP_IN_PROGRESS & models.Q(unavailable_since__isnull=False),
+                name="step_unavailable",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} step for application {self.application_id}"
+
+
+class VendorCallback(models.Model):
+    """A verified callback from the card vendor. The unique event id makes a replay a no-op."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    event = models.CharField(max_length=20)
+    order_id = models.CharField(max_length=60)
+    application = models.ForeignKey(CardApplication, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    card_number = models.CharField(max_length=30, blank=True)
+    batch_number = models.CharField(max_length=60, blank=True)
+    reason = models.CharField(max_length=200, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("vendor callback")
+        verbose_name_plural = _("vendor callbacks")
+
+    def __str__(self) -> str:
+        return self.event_id

@@ -20,12 +20,12 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from partners.bank.client import BankClient
 from partners.errors import PermanentError, TransientError
-from partners.models import Partner, PartnerStep, VendorCallback
+from partners.models import Partner
 from partners.registry.client import RegistryClient
 from partners.vendor.client import VendorClient
 
 from . import workflow
-from .models import CardApplication, CityPolicy, Escalation, Status
+from .models import CardApplication, CityPolicy, Escalation, PartnerStep, Status, VendorCallback
 from .workdays import working_days_before
 
 logger = logging.getLogger("applications.pipeline")
@@ -228,7 +228,7 @@ def _place_order(application: CardApplication, step: PartnerStep) -> str:
         station_code=application.station.code,
         name=application.person.name,
         card_colour=application.card_colour,
-        callback_url=f"{_portal_url()}{reverse('partners:vendor_callback')}",
+        callback_url=f"{_portal_url()}{reverse('applications:vendor_callback')}",
         idempotency_key=str(step.idempotency_key),
         application_id=application.pk,
         attempt=step.attempts,

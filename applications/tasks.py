@@ -17,22 +17,37 @@ from .workdays import is_working_day
 logger = logging.getLogger("applications.tasks")
 
 
-@shared_task(bind=True, base=PartnerTask, partner=Partner.REGISTRY)
+class ApplicationStep(PartnerTask):
+    """A partner step of an application: when retries run out, staff see the step as "partner unavailable"."""
+
+    abstract = True
+
+    def retries_ran_out(self, object_id: int, error: str) -> None:
+        pipeline.mark_partner_unavailable(object_id, self.partner, error)
+
+
+@shared_task(bind=True, base=ApplicationStep, partner=Partner.REGISTRY)
 def verify_with_registry(self, application_id: int) -> None:
     pipeline.verify_with_registry(application_id)
 
 
-@shared_task(bind=True, base=PartnerTask, partner=Partner.BANK)
+@shared_task(bind=True, base=ApplicationStep, partner=Partner.BANK)
 def open_bank_account(self, application_id: int) -> None:
     pipeline.open_bank_account(application_id)
 
 
-@shared_task(bind=True, base=PartnerTask, partner=Partner.VENDOR)
+@shared_task(bind=True, base=ApplicationStep, partner=Partner.VENDOR)
 def order_card(self, application_id: int) -> None:
     pipeline.order_card(application_id)
 
 
-@shared_task(bind=True, base=PartnerTask, partner=Partner.VENDOR)
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60, soft_time_limit=45)
+def receive_shipment(callback_id: int) -> None:
+    """The vendor's callback, verified and stored by the view: the card is at the station (or failed)."""
+    pipeline.receive_shipment(callback_id)
+
+
+@shared_task(bind=True, base=ApplicationStep, partner=Partner.VENDOR)
 def resend_unshipped_order(self, application_id: int) -> None:
     pipeline.resend_order(application_id)
 

@@ -1,10 +1,12 @@
 from django.urls import path, re_path
 
-from . import views
+from . import callbacks, views
 
 app_name = "applications"
 
 urlpatterns = [
+    # The card vendor calls this address (kept from before the callback moved here).
+    path("partners/callbacks/vendor/", callbacks.vendor_callback, name="vendor_callback"),
     path("me/", views.my_applications, name="mine"),
     path("apply/", views.apply, name="apply"),
     path("applications/<int:application_id>/", views.application_detail, name="detail"),

@@ -14,14 +14,13 @@ from django.views.decorators.http import require_POST
 from accounts.access import require_role
 from accounts.models import Role
 from audit.services import record_personal_data_read
-from issuance.forms import NameProxyForm
-from partners.models import PartnerStep
+from partners.models import PartnerCall
 from sbcard.errors import DomainError
 
 from . import services
 from .access import access_application_by_id, applications_visible_to
-from .forms import ApplicationForm, CorrectionForm, ReturnForm, WardApplicationForm
-from .models import CardApplication, Channel, CityPolicy, Escalation, Relationship, Status
+from .forms import ApplicationForm, CorrectionForm, NameProxyForm, ReturnForm, WardApplicationForm
+from .models import CardApplication, Channel, CityPolicy, Escalation, PartnerStep, Relationship, Status
 from .photos import photo_rules_text
 from .progress import NEXT_STEP, correction_request, current_step_deadline, forecast, review_waiting, timeline
 from .workflow import allowed_events
@@ -263,7 +262,7 @@ def review(request, application_id: int):
     # The clerk sees the full ID number and phone here: that read is audited (SECURITY.md 8).
     record_personal_data_read(request, application, id_number=application.person.id_number, what="review page")
     steps = list(application.partner_steps.order_by("created_at", "id"))
-    calls = list(application.partner_calls.order_by("-sent_at", "-id")[:50])
+    calls = list(PartnerCall.objects.filter(application_id=application.pk).order_by("-sent_at", "-id")[:50])
     return render(
         request,
         "applications/review.html",

@@ -144,7 +144,7 @@ def main() -> None:
             "-m",
             "celery",
             "-A",
-            "sbcard",
+            "bench.worker",
             "worker",
             "-Q",
             ",".join(QUEUES),
@@ -170,16 +170,16 @@ def main() -> None:
         wait_until(lambda: _answers(PORT), 30, "gunicorn")
 
         # --- the yardstick: no-op tasks on the same workers -------------------------------------
-        from partners.tasks import noop
+        from bench.worker import noop
 
         noop_count = COUNT * 6
         key = f"bench-noop-{uuid.uuid4().hex}"
-        noop.delay(key)  # warm the workers up
+        noop.apply_async([key], queue="partners")  # warm the workers up
         wait_until(lambda: int(client.get(key) or 0) >= 1, 60, "the workers")
         client.delete(key)
         started = time.monotonic()
         for _ in range(noop_count):
-            noop.delay(key)
+            noop.apply_async([key], queue="partners")
         wait_until(lambda: int(client.get(key) or 0) >= noop_count, 600, "the no-op tasks")
         noop_rate = noop_count / (time.monotonic() - started)
 

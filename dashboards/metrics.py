@@ -16,8 +16,9 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 
 from accounts.models import Role
+from applications.models import PartnerStep
 from notices.models import Notice
-from partners.models import Partner, PartnerCall, PartnerStep
+from partners.models import Partner, PartnerCall
 
 from . import summaries
 from .models import Cursor

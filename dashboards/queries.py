@@ -417,7 +417,7 @@ def deadline_row(kind: str, item, today: datetime.date) -> dict:
 
 
 def applications_behind(scope: Scope, status: str, age: str | None, today: datetime.date | None = None):
-    """The applications behind a status total or an ageing cell, oldest first (dash_app_* indexes)."""
+    """The applications behind a status total or an ageing cell, oldest first (app_status_created, app_station_status_created indexes)."""
     today = today or timezone.localdate()
     rows = CardApplication.objects.filter(status=status)
     if scope.station_id:

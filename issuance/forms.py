@@ -111,8 +111,3 @@ class ExchangeForm(forms.Form):
         label=_("New name (after the insurance record was corrected)"), max_length=60, required=False
     )
     new_id_number = forms.CharField(label=_("New resident ID number"), max_length=20, required=False)
-
-
-class NameProxyForm(forms.Form):
-    name = forms.CharField(label=_("Proxy's name"), max_length=60)
-    id_number = forms.CharField(label=_("Proxy's resident ID number"), max_length=20)

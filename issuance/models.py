@@ -27,7 +27,7 @@ class Card(models.Model):
     number = models.CharField(_("card number"), max_length=30, unique=True)
     application = models.OneToOneField("applications.CardApplication", on_delete=models.PROTECT, related_name="card")
     person = models.ForeignKey("applications.Person", on_delete=models.PROTECT, related_name="cards")
-    # The one writer of this field is issuance.lifecycle.apply_card_event (a test checks).
+    # The one writer of this field is the status engine, with the card table (a test checks).
     status = models.CharField(
         _("status"), max_length=20, choices=CardStatus.choices, default=CardStatus.ISSUED, editable=False
     )
@@ -40,6 +40,9 @@ class Card(models.Model):
     class Meta:
         verbose_name = _("card")
         verbose_name_plural = _("cards")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=CardStatus.values), name="card_status_known"),
+        ]
         indexes = [
             models.Index(fields=["status", "issued_at"], name="card_status_issued"),
             models.Index(fields=["person", "status"], name="card_person_status"),
@@ -165,7 +168,15 @@ class LossReport(models.Model):
     class Meta:
         verbose_name = _("loss report")
         verbose_name_plural = _("loss reports")
-        indexes = [models.Index(fields=["kind", "written_deadline"], name="loss_oral_deadline")]
+        indexes = [
+            models.Index(fields=["kind", "written_deadline"], name="loss_oral_deadline"),
+            # Oral reports still waiting for the written confirmation (small): the deadline lists.
+            models.Index(
+                fields=["written_deadline"],
+                condition=models.Q(kind="oral", confirmed_at=None, lapsed_at=None, withdrawn_at=None),
+                name="loss_oral_pending",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} loss report for {self.card_id}"
@@ -246,3 +257,19 @@ class Appointment(models.Model):
     @property
     def masked_id_number(self) -> str:
         return mask_resident_id(self.id_number)
+
+
+class BankCallback(models.Model):
+    """A verified call from the bank (an activation at a branch). The unique event id makes a replay a no-op."""
+
+    event_id = models.CharField(max_length=100, unique=True)
+    event = models.CharField(max_length=20)
+    card_number = models.CharField(max_length=30)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bank callback")
+        verbose_name_plural = _("bank callbacks")
+
+    def __str__(self) -> str:
+        return self.event_id

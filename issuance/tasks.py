@@ -7,7 +7,7 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from applications import pipeline, workflow
+from applications import workflow
 from applications.models import CardApplication, CityPolicy, Status
 from applications.workdays import is_working_day
 from partners.registry.client import RegistryClient
@@ -20,12 +20,6 @@ from .models import Card, CardStatus
 logger = logging.getLogger("issuance.tasks")
 ACTIVATION_REMINDER_AFTER = datetime.timedelta(days=7)
 ACTIVATION_REMINDER_EVERY = datetime.timedelta(days=30)
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60, soft_time_limit=45)
-def receive_shipment(callback_id: int) -> None:
-    """The vendor's callback, verified and stored by the view: the card is at the station (or failed)."""
-    pipeline.receive_shipment(callback_id)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=60, soft_time_limit=45)

@@ -1,10 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import callbacks, views
 
 app_name = "issuance"
 
 urlpatterns = [
+    # The partner bank calls this address (kept from before the callback moved here).
+    path("partners/callbacks/bank/activation/", callbacks.bank_activation_callback, name="bank_activation_callback"),
     path("window/", views.window, name="window"),
     path("window/appointments/", views.appointments, name="appointments"),
     path("window/walk-in/", views.walk_in, name="walk_in"),

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from accounts.access import require_role
 from accounts.models import Role
 from applications.access import access_application_by_id
+from applications.forms import NameProxyForm
 from applications.idnumbers import compact, parse_resident_id
 from applications.models import CARD_USES_BY_COLOUR, CardApplication, CardColour, Status
 from sbcard.errors import DomainError, InvalidInput
@@ -28,7 +29,6 @@ from .forms import (
     ExchangeForm,
     HandOverForm,
     IdSearchForm,
-    NameProxyForm,
     OralLossForm,
     PresentedIdForm,
     ReplacementForm,

@@ -44,6 +44,10 @@ class Notice(models.Model):
         indexes = [
             models.Index(fields=["recipient", "channel", "-created_at"], name="notice_inbox"),
             models.Index(fields=["channel", "station", "-created_at"], name="notice_sms_log"),
+            # SMS waiting to be sent or failing (small): /metrics and the resending sweep.
+            models.Index(
+                fields=["delivery"], condition=models.Q(delivery__in=["pending", "failed"]), name="notice_undelivered"
+            ),
         ]
 
     def __str__(self) -> str:

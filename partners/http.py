@@ -2,9 +2,11 @@
 and one PartnerCall row per request for the staff's request log.
 """
 
+import datetime
 import logging
 import threading
 import time
+from dataclasses import dataclass, field
 
 import requests
 from django.conf import settings
@@ -22,6 +24,47 @@ def _session() -> requests.Session:
     if not hasattr(_local, "session"):
         _local.session = requests.Session()
     return _local.session
+
+
+@dataclass
+class _Call:
+    """One request as the request log records it."""
+
+    partner: str
+    operation: str
+    application_id: int | None
+    idempotency_key: str
+    attempt: int
+    sent_at: datetime.datetime = field(default_factory=timezone.now)
+    started: float = field(default_factory=time.monotonic)
+
+    def record(self, result: str, status: int | None, detail: str, *, log: bool) -> None:
+        latency_ms = int((time.monotonic() - self.started) * 1000)
+        if log:
+            PartnerCall.objects.create(
+                partner=self.partner,
+                operation=self.operation,
+                application_id=self.application_id,
+                idempotency_key=self.idempotency_key,
+                attempt=self.attempt,
+                result=result,
+                http_status=status,
+                detail=str(detail)[:300],
+                latency_ms=latency_ms,
+                sent_at=self.sent_at,
+                answered_at=timezone.now() if status is not None else None,
+            )
+        # Log lines carry ids and outcomes only, never a name, ID number or phone.
+        logger.info(
+            "partner=%s op=%s application=%s attempt=%s result=%s status=%s latency_ms=%s",
+            self.partner,
+            self.operation,
+            self.application_id,
+            self.attempt,
+            result,
+            status,
+            latency_ms,
+        )
 
 
 class PartnerClient:
@@ -42,9 +85,9 @@ class PartnerClient:
         attempt: int = 1,
         log: bool = True,
     ) -> dict:
-        sent_at = timezone.now()
-        started = time.monotonic()
-        status = None
+        """The partner's JSON answer; a TransientError to retry (no answer, 5xx, 429) or a PermanentError
+        (any other 4xx: the partner's considered refusal, with its code and the field it names)."""
+        call = _Call(self.partner, operation, application_id, idempotency_key, attempt)
         try:
             response = _session().post(
                 self.base_url + path,
@@ -52,106 +95,23 @@ class PartnerClient:
                 timeout=self.timeout,
                 headers={"Idempotency-Key": idempotency_key} if idempotency_key else {},
             )
-            status = response.status_code
-            body = _json(response)
         except requests.RequestException as error:
-            self._log(
-                log,
-                operation,
-                application_id,
-                idempotency_key,
-                attempt,
-                PartnerCall.Result.TRANSIENT,
-                None,
-                type(error).__name__,
-                sent_at,
-                started,
-            )
+            call.record(PartnerCall.Result.TRANSIENT, None, type(error).__name__, log=log)
             raise TransientError(f"{self.partner} did not answer: {type(error).__name__}") from error
-
+        status, body = response.status_code, _json(response)
         if status >= 500 or status == 429:
-            self._log(
-                log,
-                operation,
-                application_id,
-                idempotency_key,
-                attempt,
-                PartnerCall.Result.TRANSIENT,
-                status,
-                body.get("code", ""),
-                sent_at,
-                started,
-            )
+            call.record(PartnerCall.Result.TRANSIENT, status, body.get("code", ""), log=log)
             raise TransientError(f"{self.partner} answered {status}", http_status=status)
         if status >= 400:
-            self._log(
-                log,
-                operation,
-                application_id,
-                idempotency_key,
-                attempt,
-                PartnerCall.Result.REFUSED,
-                status,
-                body.get("code", ""),
-                sent_at,
-                started,
-            )
+            call.record(PartnerCall.Result.REFUSED, status, body.get("code", ""), log=log)
             raise PermanentError(
                 body.get("message", f"{self.partner} refused"),
                 code=body.get("code", "refused"),
                 field=body.get("field", ""),
                 http_status=status,
             )
-        self._log(
-            log,
-            operation,
-            application_id,
-            idempotency_key,
-            attempt,
-            PartnerCall.Result.OK,
-            status,
-            body.get("result", ""),
-            sent_at,
-            started,
-        )
+        call.record(PartnerCall.Result.OK, status, body.get("result", ""), log=log)
         return body
-
-    def _log(self, log, operation, application_id, key, attempt, result, status, detail, sent_at, started) -> None:
-        latency_ms = int((time.monotonic() - started) * 1000)
-        if not log:
-            logger.info(
-                "partner=%s op=%s result=%s status=%s latency_ms=%s",
-                self.partner,
-                operation,
-                result,
-                status,
-                latency_ms,
-            )
-            return
-        PartnerCall.objects.create(
-            partner=self.partner,
-            operation=operation,
-            application_id=application_id,
-            idempotency_key=key,
-            attempt=attempt,
-            result=result,
-            http_status=status,
-            detail=str(detail)[:300],
-            latency_ms=latency_ms,
-            sent_at=sent_at,
-            answered_at=timezone.now() if status is not None else None,
-        )
-        # Log lines carry ids and outcomes only, never a name, ID number or phone.
-        logger.info(
-            "partner=%s op=%s application=%s attempt=%s result=%s status=%s latency_ms=%s",
-            self.partner,
-            operation,
-            application_id,
-            attempt,
-            result,
-            status,
-            latency_ms,
-        )
 
 
 def _json(response: requests.Response) -> dict:

@@ -1,6 +1,6 @@
 """The base for tasks that call a partner: retries with backoff, then a state staff can see."""
 
-from celery import Task, shared_task
+from celery import Task
 
 from .errors import TransientError
 
@@ -8,9 +8,9 @@ from .errors import TransientError
 class PartnerTask(Task):
     """Retry transient faults with exponential backoff, jitter and a cap.
 
-    When the retries run out, the step is marked "partner unavailable — retrying" for staff, and the
-    periodic resume_stalled_partner_steps job sends it again later: nothing is silently stuck.
-    Safe to run twice (acks_late): each task re-reads the row and returns when the step is done.
+    When the retries run out, `retries_ran_out` lets the app that owns the step mark it for staff
+    ("partner unavailable — retrying"), and its periodic job sends it again later: nothing is silently
+    stuck. Safe to run twice (acks_late): each task re-reads the row and returns when the step is done.
     """
 
     abstract = True
@@ -26,21 +26,9 @@ class PartnerTask(Task):
     time_limit = 90
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
-        if isinstance(exc, TransientError) and args and self.partner:
-            from applications.pipeline import mark_partner_unavailable
-
-            mark_partner_unavailable(args[0], self.partner, str(exc))
+        if isinstance(exc, TransientError) and args:
+            self.retries_ran_out(args[0], str(exc))
         super().on_failure(exc, task_id, args, kwargs, einfo)
 
-
-def _bench_counter():
-    import redis
-    from django.conf import settings
-
-    return redis.Redis.from_url(settings.CELERY_BROKER_URL)
-
-
-@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=10, soft_time_limit=5)
-def noop(counter_key: str) -> None:
-    """Does nothing but count itself: the yardstick for the pipeline benchmark (bench/pipeline.py)."""
-    _bench_counter().incr(counter_key)
+    def retries_ran_out(self, object_id: int, error: str) -> None:
+        """Overridden by the owning app: what staff should see when this partner stopped answering."""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import callbacks, views
 
 app_name = "rosters"
 
@@ -24,5 +24,5 @@ urlpatterns = [
     path("rosters/<int:batch_id>/hand-over/", views.hand_over, name="hand_over"),
     path("station/employers/", views.station_employers, name="station_employers"),
     path("station/rosters/", views.station_batches, name="station_batches"),
-    path("callbacks/bank/payments/", views.bank_payment_callback, name="bank_payment_callback"),
+    path("callbacks/bank/payments/", callbacks.bank_payment_callback, name="bank_payment_callback"),
 ]

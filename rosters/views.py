@@ -11,19 +11,18 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import Role
 from applications.models import CardApplication, CityPolicy, Status
+from partners.errors import PartnerError
 from sbcard.errors import DomainError
 
-from . import services
+from . import payments, services
 from .access import access_batch_by_id, access_employer_by_id, batches_visible_to, employers_visible_to
 from .documents import payment_notice_pdf, pickup_list_pdf
 from .forms import DocumentForm, EmployerRegistrationForm, PickupForm, RosterUploadForm
 from .models import EmployerDocument, RosterBatch, RosterRow
-from .payments import BankPaymentClient, receive_payment_callback
 from .sheets import XLSX_CONTENT_TYPE, batch_export, dry_run_report, roster_template
 
 
@@ -330,14 +329,8 @@ def pay_at_bank(request, batch_id: int):
     batch = access_batch_by_id(request.user, batch_id)
     if request.user.role != Role.EMPLOYER_AGENT or not batch.charges_fee or batch.paid_at:
         raise Http404
-    from partners.errors import PartnerError
-
     try:
-        BankPaymentClient().pay(
-            reference=batch.fee_reference,
-            amount_yuan=batch.fee_total_yuan,
-            idempotency_key=f"fee-{batch.fee_reference}",
-        )
+        payments.pay_at_bank(batch)
         messages.success(request, _("The bank has the payment; the page shows it as paid once the bank confirms."))
     except PartnerError:
         messages.error(request, _("The bank did not answer; try again later."))
@@ -377,14 +370,3 @@ def station_batches(request):
     page = Paginator(batches, 50).get_page(request.GET.get("page"))
     rows = [{"batch": batch, "stage": services.batch_stage(batch)} for batch in page.object_list]
     return render(request, "rosters/station_batches.html", {"page": page, "rows": rows, "today": timezone.localdate()})
-
-
-@csrf_exempt  # a machine-to-machine call authenticated by its HMAC signature, not a browser form
-@require_POST
-def bank_payment_callback(request):
-    status, answer = receive_payment_callback(
-        request.body,
-        request.headers.get("X-Sbcard-Timestamp"),
-        request.headers.get("X-Sbcard-Signature"),
-    )
-    return JsonResponse(answer, status=status)

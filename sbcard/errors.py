@@ -56,3 +56,10 @@ class Conflict(DomainError):
 
     status_code = 409
     default_code = "conflict"
+
+
+class NotFound(DomainError):
+    """What the request names does not exist (a partner's callback about an unknown reference)."""
+
+    status_code = 404
+    default_code = "not_found"

@@ -43,7 +43,6 @@ urlpatterns = [
     path("", include("notices.urls")),
     path("", include("rosters.urls")),
     path("", include("issuance.urls")),
-    path("partners/", include("partners.urls")),
     path("dashboard/", include("dashboards.urls")),
     path("metrics", dashboard_metrics.metrics, name="metrics"),
     path("admin/", admin.site.urls),

@@ -18,7 +18,7 @@ PARTNER_TASKS = [
     issuance_tasks.report_unclaimed,
 ]
 ALL_TASKS = PARTNER_TASKS + [
-    issuance_tasks.receive_shipment,
+    application_tasks.receive_shipment,
     application_tasks.notify_status_changes,
     issuance_tasks.notify_card_event,
     notice_tasks.send_sms,

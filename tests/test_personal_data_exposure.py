@@ -9,11 +9,10 @@ import pytest
 from django.test import Client
 
 from applications import pipeline
-from applications.models import Status
+from applications.models import Status, VendorCallback
 from applications.services import approve_application
 from issuance import services as issuance_services
 from partners.errors import TransientError
-from partners.models import VendorCallback
 from partners.signing import signed_headers
 
 from . import factories
@@ -89,7 +88,7 @@ def test_a_whole_flow_leaks_no_id_number_or_phone(caplog, partners, settings, dj
     partners["bank"].configure(down=False)
     pipeline.open_bank_account(application.pk)
     pipeline.order_card(application.pk)
-    from partners.models import PartnerStep
+    from applications.models import PartnerStep
 
     step = PartnerStep.objects.get(application=application, partner="vendor")
     body = json.dumps(

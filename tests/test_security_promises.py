@@ -18,10 +18,9 @@ from django.test import Client
 from PIL import Image
 
 from applications import workflow
-from applications.models import Status, StatusEvent
+from applications.models import PartnerStep, Status, StatusEvent, VendorCallback
 from applications.sample_photos import make_id_photo
 from audit.models import AuditEntry
-from partners.models import PartnerStep, VendorCallback
 from partners.signing import signed_headers
 from sbcard.errors import Conflict, InvalidInput, NotPermitted
 

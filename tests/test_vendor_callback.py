@@ -7,8 +7,7 @@ import pytest
 from django.test import Client
 
 from applications import pipeline
-from applications.models import Status
-from partners.models import PartnerStep, VendorCallback
+from applications.models import PartnerStep, Status, VendorCallback
 from partners.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, signed_headers
 
 from . import factories

@@ -71,9 +71,7 @@ def test_notices_and_audit_rows_are_for_exactly_the_changes_made(django_capture_
     agent, ids = roster(3)
     clerk = factories.make_clerk(CardApplication.objects.get(pk=ids[0]).station)
     sent = []
-    monkeypatch.setattr(
-        "sbcard.jobs.send_job", lambda job: sent.append(job.argument) if "notify" in job.task else None
-    )
+    monkeypatch.setattr("sbcard.jobs.send_job", lambda job: sent.append(job.argument) if "notify" in job.task else None)
     with time_machine.travel("2026-03-02 09:00 +0800", tick=False):  # every step at the same instant
         apply_event_in_bulk(ids, "submit", actor=agent)
         apply_event_in_bulk(ids, "return", actor=clerk, reason="照片不清晰")

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
-from applications.services import approve_application, return_application
 from applications import notifications
+from applications.services import approve_application, return_application
 from notices import services
 from notices.models import Notice
 from tests import factories

@@ -37,10 +37,10 @@ from stdnum.cn import uscc
 
 from accounts.models import Employer, ServiceStation, User
 from applications.idnumbers import make_resident_id
-from applications.models import CardApplication, Escalation, Person, StatusEvent
+from applications.models import CardApplication, Escalation, PartnerStep, Person, StatusEvent
 from applications.workdays import add_working_days
 from issuance.models import Card, CardChange, CardEvent, LossReport
-from partners.models import PartnerCall, PartnerStep
+from partners.models import PartnerCall
 
 from .bulk import NULL, Sink, Table
 from .loading import LoadingMixin

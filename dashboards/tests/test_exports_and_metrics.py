@@ -89,7 +89,7 @@ def test_partner_latency_is_a_histogram_of_the_last_hour(client, bob_clerk, stat
     now = timezone.now()
     for latency in (40, 120, 900):
         PartnerCall.objects.create(
-            partner="bank", operation="open_account", application=application, result="ok", latency_ms=latency,
+            partner="bank", operation="open_account", application_id=application.pk, result="ok", latency_ms=latency,
             sent_at=now,
         )  # fmt: skip
     PartnerCall.objects.create(

@@ -38,3 +38,19 @@ class BankClient(PartnerClient):
             idempotency_key=idempotency_key,
             application_id=application_id,
         )
+
+    def pay(self, *, reference: str, amount_yuan: int, callback_url: str, idempotency_key: str) -> str:
+        """Ask the bank to take a roster batch's card fee (the demo's "pay now"; in life the employer pays at the
+        bank); the bank calls back, signed, when the money is in."""
+        body = self.post(
+            "/payments",
+            {
+                "reference": reference,
+                "amount_yuan": amount_yuan,
+                "idempotency_key": idempotency_key,
+                "callback_url": callback_url,
+            },
+            operation="payment",
+            idempotency_key=idempotency_key,
+        )
+        return body.get("event_id", "")

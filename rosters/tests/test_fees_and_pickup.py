@@ -171,9 +171,9 @@ def test_the_bank_simulator_calls_back_over_http(live_server, partners, settings
         to_awaiting_payment(batch_ids(batch), clerk)
 
         # when the agent pays at the bank
-        from rosters.payments import BankPaymentClient
+        from rosters.payments import pay_at_bank
 
-        BankPaymentClient().pay(reference=batch.fee_reference, amount_yuan=40, idempotency_key="fee-test")
+        pay_at_bank(batch)
 
         # then the bank's signed callback reaches the portal and production starts
         deadline = time.monotonic() + 15
