@@ -511,7 +511,9 @@ class PartnerStep(models.Model):
             models.Index(fields=["outcome", "partner", "updated_at"], name="step_open_age"),
             # /metrics reads steps in progress, failing and given up without touching the millions finished.
             models.Index(fields=["partner", "attempts"], condition=STEP_IN_PROGRESS, name="step_open"),
-            models.Index(fields=["partner"], condition=STEP_IN_PROGRESS & ~models.Q(last_error=""), name="step_failing"),
+            models.Index(
+                fields=["partner"], condition=STEP_IN_PROGRESS & ~models.Q(last_error=""), name="step_failing"
+            ),
             models.Index(
                 fields=["partner"],
                 condition=STEP_IN_PROGRESS & models.Q(unavailable_since__isnull=False),

@@ -11,6 +11,7 @@ import datetime
 import logging
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
@@ -279,8 +280,6 @@ def resend_order(application_id: int) -> None:
 
 
 def _portal_url() -> str:
-    from django.conf import settings
-
     return settings.PORTAL_BASE_URL
 
 

@@ -234,9 +234,7 @@ class DeadlineListView(DashboardView):
         if kind not in queries.DEADLINES:
             raise Http404
         scope, data = self.scope(request)
-        from .views import _page
-
-        page = _page(queries.deadline_queryset(kind, scope), data, queries.deadline_count(kind, scope))
+        page = queries.page_of(queries.deadline_queryset(kind, scope), data, queries.deadline_count(kind, scope))
         today = timezone.localdate()
         body = {
             "count": page.paginator.count,

@@ -1,10 +1,10 @@
 """The first fold of a whole history on PostgreSQL, set-based (used once, after seed_city or a rebuild).
 
-The same definitions as summaries._Fold, written as SQL so that PostgreSQL reads the 20 million status
-events of a 3-million-person city in a few sorted passes (and both cores) instead of streaming them through
-Python: the time entered each status is the previous event's (LAG over each application's events in id
-order), the card's arrival is the latest earlier event into ready_for_pickup, buckets are
-width_bucket(seconds - 1, edges) = bisect_left(edges, seconds). Tests check both paths against a recount.
+The same definitions as summaries._Fold (fold_rules.py), written as SQL so that PostgreSQL reads the 20
+million status events of a 3-million-person city in a few sorted passes (and both cores) instead of
+streaming them through Python: the time entered each status is the previous event's (LAG over each
+application's events in id order), the card's arrival is the latest earlier event into ready_for_pickup,
+buckets are width_bucket(seconds - 1, edges) = bisect_left(edges, seconds). Tests check both paths against a recount.
 """
 
 import time
@@ -15,6 +15,7 @@ from django.db import connection
 from applications.models import CardApplication, StatusEvent
 from issuance.models import Card, CardEvent
 
+from . import fold_rules
 from .models import CITY, ActivationCohort, DailyFlow, FoldedApplication, StageDuration, StatusCount
 
 # How far below the top the first fold looks for ids not visible yet (transactions in flight); older holes
@@ -27,16 +28,14 @@ def _literal(value: str) -> str:
 
 
 def fold_from_scratch(status_cursor, card_cursor, report, progress=None) -> None:
-    from . import summaries
-
     tz = settings.TIME_ZONE
     events, applications = StatusEvent._meta.db_table, CardApplication._meta.db_table
-    edges = "ARRAY[" + ",".join(str(edge) for edge in summaries.BUCKET_EDGES_SECONDS) + "]::bigint[]"
+    edges = "ARRAY[" + ",".join(str(edge) for edge in fold_rules.BUCKET_EDGES_SECONDS) + "]::bigint[]"
     stage_case = (
         "CASE "
         + " ".join(
             f"WHEN from_status = {_literal(source)} AND event = {_literal(event)} THEN {_literal(stage)}"
-            for (source, event), stage in summaries.STAGE_EXITS.items()
+            for (source, event), stage in fold_rules.STAGE_EXITS.items()
         )
         + " END"
     )
@@ -44,19 +43,19 @@ def fold_from_scratch(status_cursor, card_cursor, report, progress=None) -> None
         "CASE "
         + " ".join(
             f"WHEN to_status = {_literal(target)} THEN {_literal(flow)}"
-            for target, flow in summaries.FLOW_BY_TARGET.items()
+            for target, flow in fold_rules.FLOW_BY_TARGET.items()
         )
         + " END"
     )
     received = (
-        f"from_status IN ({', '.join(_literal(s) for s in summaries.RECEIVED_SOURCES)}) "
-        f"AND to_status IN ({', '.join(_literal(s) for s in summaries.RECEIVED_TARGETS)})"
+        f"from_status IN ({', '.join(_literal(s) for s in fold_rules.RECEIVED_SOURCES)}) "
+        f"AND to_status IN ({', '.join(_literal(s) for s in fold_rules.RECEIVED_TARGETS)})"
     )
     kind_case = (
         "CASE "
         + " ".join(
             f"WHEN event = 'create' AND kind = {_literal(kind)} THEN {_literal(flow)}"
-            for kind, flow in summaries.FLOW_BY_KIND_CREATED.items()
+            for kind, flow in fold_rules.FLOW_BY_KIND_CREATED.items()
         )
         + " END"
     )

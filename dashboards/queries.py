@@ -9,13 +9,14 @@ rows it returns (see the dash_* indexes in migrations/0002).
 import datetime
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Case, IntegerField, Q, Sum, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, ServiceStation
-from applications.models import OPEN_STATUSES, CardApplication, Escalation, Status
+from applications.models import OPEN_STATUSES, CardApplication, CityPolicy, Escalation, Status
 from applications.workdays import add_working_days, working_days_before
 from issuance.models import LossReport
 from sbcard.errors import InvalidInput
@@ -310,7 +311,6 @@ def review_cutoff(today: datetime.date, limit_working_days: int) -> datetime.dat
 
 
 def deadline_queryset(kind: str, scope: Scope, now: datetime.datetime | None = None):
-    from applications.models import CityPolicy
 
     now = now or timezone.now()
     today = timezone.localdate(now)
@@ -357,7 +357,6 @@ def deadline_count(kind: str, scope: Scope, now: datetime.datetime | None = None
     plain counts (PostgreSQL plans the OR of two statuses badly), the others as their list."""
     if kind != "unclaimed":
         return deadline_queryset(kind, scope, now).order_by().count()
-    from applications.models import CityPolicy
 
     now = now or timezone.now()
     late = now - datetime.timedelta(days=CityPolicy.current().pickup_unclaimed_days)
@@ -417,7 +416,7 @@ def deadline_row(kind: str, item, today: datetime.date) -> dict:
 
 
 def applications_behind(scope: Scope, status: str, age: str | None, today: datetime.date | None = None):
-    """The applications behind a status total or an ageing cell, oldest first (app_status_created, app_station_status_created indexes)."""
+    """The applications behind a status total or an ageing cell, oldest first (the app_*status_created indexes)."""
     today = today or timezone.localdate()
     rows = CardApplication.objects.filter(status=status)
     if scope.station_id:
@@ -434,3 +433,17 @@ def applications_behind(scope: Scope, status: str, age: str | None, today: datet
             )
             rows = rows.filter(created_at__gte=oldest)
     return rows.select_related("person", "station").order_by("created_at", "id")
+
+
+def page_of(rows, data: dict, count: int | None = None) -> Page:
+    """A page of a long list without counting it all: the count is capped at the deepest page allowed."""
+    size = data["page_size"]
+    paginator = Paginator(rows, size)
+    # Paginator.count would COUNT(*) the whole list (a million collected applications): count only as far
+    # as the deepest page a query may ask for, without ORDER BY (an index-only count).
+    paginator.count = count if count is not None else rows.order_by()[: size * 1000 + 1].count()
+    if data["page"] > paginator.num_pages and data["page"] > 1:
+        raise InvalidInput(
+            _("There are only %(count)d pages.") % {"count": paginator.num_pages}, code="no_such_page", field="page"
+        )
+    return paginator.page(data["page"])

@@ -4,6 +4,8 @@ import logging
 
 from celery import shared_task
 
+from . import summaries
+
 logger = logging.getLogger("dashboards.tasks")
 
 
@@ -11,9 +13,7 @@ logger = logging.getLogger("dashboards.tasks")
 # by the time limit has committed its finished chunks and the next run goes on from there.
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=900, soft_time_limit=840)
 def summarise() -> int:
-    from .summaries import summarise as run
-
-    report = run()
+    report = summaries.summarise()
     if report.status_events or report.card_events:
         logger.info(
             "dashboards: folded %d status and %d card events in %.2fs",

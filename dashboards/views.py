@@ -6,7 +6,6 @@ import functools
 import math
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Page, Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,6 +14,8 @@ from django.utils.translation import gettext as _
 from accounts.access import require_role
 from accounts.models import Role, ServiceStation
 from applications.models import Status
+from audit.models import AuditEntry
+from audit.services import record
 from sbcard.errors import InvalidInput
 
 from . import charts, exports, queries
@@ -111,7 +112,7 @@ def deadline_list(request, kind: str):
         raise Http404
     scope, data = _read(request)
     today = timezone.localdate()
-    page = _page(queries.deadline_queryset(kind, scope), data, queries.deadline_count(kind, scope))
+    page = queries.page_of(queries.deadline_queryset(kind, scope), data, queries.deadline_count(kind, scope))
     rows = [queries.deadline_row(kind, item, today) for item in page.object_list]
     context = {
         **_common(request, scope, "deadlines"),
@@ -191,7 +192,7 @@ def flow(request):
 def applications(request):
     scope, data = _read(request, ApplicationsQuery)
     rows = queries.applications_behind(scope, data["status"], data.get("age"))
-    page = _page(rows, data)
+    page = queries.page_of(rows, data)
     age_label = dict((key, label) for key, label, _low, _high in queries.AGE_BUCKETS).get(data.get("age"))
     context = {
         **_common(request, scope, "overview"),
@@ -201,18 +202,6 @@ def applications(request):
         "page": page,
     }
     return render(request, "dashboards/applications.html", context)
-
-
-def _page(rows, data: dict, count: int | None = None) -> Page:
-    """A page of a long list without counting it all: the count is capped at the deepest page allowed."""
-    size = data["page_size"]
-    paginator = Paginator(rows, size)
-    # Paginator.count would COUNT(*) the whole list (a million collected applications): count only as far
-    # as the deepest page a query may ask for, without ORDER BY (an index-only count).
-    paginator.count = count if count is not None else rows.order_by()[: size * 1000 + 1].count()
-    if data["page"] > paginator.num_pages and data["page"] > 1:
-        raise BadQuery(_("There are only %(count)d pages.") % {"count": paginator.num_pages})
-    return paginator.page(data["page"])
 
 
 # --- exports ---------------------------------------------------------------------------------------
@@ -240,8 +229,6 @@ def export(request, table: str, file_format: str):
         raise Http404
     scope, data = _read(request)
     header, rows = export_rows(table, scope, data)
-    from audit.models import AuditEntry
-    from audit.services import record
 
     record(
         AuditEntry.Action.EXPORT,

@@ -10,12 +10,15 @@ from django.utils import timezone
 from applications import workflow
 from applications.models import CardApplication, CityPolicy, Status
 from applications.workdays import is_working_day
+from partners.bank.client import BankClient
 from partners.registry.client import RegistryClient
 from partners.tasks import PartnerTask
 from sbcard.errors import Conflict
 
 from . import notifications
-from .models import Card, CardStatus
+from .intake import appointments_for_tomorrow
+from .models import Appointment, Card, CardEvent, CardStatus, LossReport
+from .services import lapse_oral_reports, oral_reports_about_to_lapse
 
 logger = logging.getLogger("issuance.tasks")
 ACTIVATION_REMINDER_AFTER = datetime.timedelta(days=7)
@@ -91,9 +94,6 @@ BANK_LOSS_KIND = {
 @shared_task(bind=True, base=PartnerTask, partner="bank")
 def tell_bank(self, card_event_id: int) -> None:
     """Rule 12: the bank hears of every loss report, its withdrawal or lapse, and of a card's end."""
-    from partners.bank.client import BankClient
-
-    from .models import CardEvent
 
     event = CardEvent.objects.select_related("card__application").filter(pk=card_event_id).first()
     if event is None or event.event not in BANK_LOSS_KIND or not event.card.application.bank_account_number:
@@ -109,8 +109,6 @@ def tell_bank(self, card_event_id: int) -> None:
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
 def lapse_oral_loss_reports() -> int:
     """Rule 12: warn on the last day; lapse the day after (working days)."""
-    from .models import LossReport
-    from .services import lapse_oral_reports, oral_reports_about_to_lapse
 
     now = timezone.now()
     today = timezone.localdate(now)
@@ -125,8 +123,6 @@ def lapse_oral_loss_reports() -> int:
 @shared_task(acks_late=True, time_limit=300, soft_time_limit=240)
 def remind_appointments() -> int:
     """Rule 7: a reminder the day before each phone appointment."""
-    from .intake import appointments_for_tomorrow
-    from .models import Appointment
 
     today = timezone.localdate()
     if not is_working_day(today):

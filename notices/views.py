@@ -42,9 +42,7 @@ def sms_preference(request):
 def sms_log(request):
     """What was sent by SMS: a clerk sees their station's, an admin the city's."""
     require_role(request.user, Role.CLERK, Role.ADMIN)
-    sent = (
-        Notice.objects.filter(channel=Notice.Channel.SMS).order_by("-created_at", "-id")
-    )
+    sent = Notice.objects.filter(channel=Notice.Channel.SMS).order_by("-created_at", "-id")
     if request.user.role == Role.CLERK:
         sent = sent.filter(station_id=request.user.station_id)
     page = Paginator(sent, 50).get_page(request.GET.get("page"))

@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import json
 import time
 
 TIMESTAMP_HEADER = "X-Sbcard-Timestamp"
@@ -46,8 +47,6 @@ def verified_payload(
     body: bytes, *, timestamp: str | None, signature: str | None, secret: str, max_age: int, required: tuple[str, ...]
 ) -> dict:
     """The callback's JSON, once its signature and age are checked (403) and its fields are there (400)."""
-    import json
-    import time
 
     problem = verify(secret, timestamp, signature, body, max_age=max_age, now=time.time())
     if problem:

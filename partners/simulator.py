@@ -22,6 +22,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl
 
 logger = logging.getLogger("partners.simulator")
 
@@ -43,7 +44,6 @@ class Request:
         return json.loads(self.body.decode("utf-8"))
 
     def query_params(self) -> dict[str, str]:
-        from urllib.parse import parse_qsl
 
         return dict(parse_qsl(self.query))
 

@@ -1,6 +1,7 @@
 """The REST API for employer rosters: upload for a dry run, read the report, submit, follow the batch;
 clerks confirm a batch's payment. Another employer's batch is a 404."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -214,6 +215,4 @@ class RosterBatchViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
 
 def _not_clerk() -> str:
-    from django.utils.translation import gettext as _
-
     return _("Only a clerk of the batch's station confirms a payment.")

@@ -36,14 +36,16 @@ from applications.models import (
 from applications.workdays import add_working_days
 from issuance.models import Card
 from issuance.services import ProxyDetails, hand_over_cards
+from partners.errors import TransientError
 from sbcard.bulk import insert_rows, insert_select
 from sbcard.crypto import decrypt_bytes, keyed_hash
 from sbcard.errors import Conflict, InvalidInput, NotPermitted
+from sbcard.jobs import Job, send_after_commit
 from sbcard.uploads import check_document, read_limited
 from sbcard.validators import validate_mobile_phone, validate_person_name
 
 from .checks import CARD_GONE, check_batch
-from .models import BatchApplication, EmployerApproval, EmployerDocument, RosterBatch, RosterRow
+from .models import BatchApplication, EmployerApproval, EmployerDocument, RosterBatch, RosterRow, new_fee_reference
 
 logger = logging.getLogger("rosters")
 
@@ -231,7 +233,7 @@ def upload_roster(*, actor, roster, photos=None, corrects: RosterBatch | None = 
             or len(photo_bytes or b"") > settings.PHOTO_ZIP_BACKGROUND_BYTES
         )
         if background:
-            transaction.on_commit(lambda: _enqueue_check(batch.pk))
+            _enqueue_check(batch.pk)
     if not background:
         run_dry_run(batch.pk, roster=roster_bytes, photos=photo_bytes)
     batch.refresh_from_db()
@@ -239,15 +241,12 @@ def upload_roster(*, actor, roster, photos=None, corrects: RosterBatch | None = 
 
 
 def _enqueue_check(batch_id: int) -> None:
-    from .tasks import check_roster
-
-    check_roster.delay(batch_id)
+    send_after_commit(Job("rosters.tasks.check_roster", batch_id))
 
 
 def run_dry_run(batch_id: int, *, roster: bytes | None = None, photos: bytes | None = None) -> RosterBatch | None:
     """The dry run, reading the stored files when not given. The information centre not answering
     leaves the batch `checking` and hands it to the job, which retries."""
-    from partners.errors import TransientError
 
     batch = RosterBatch.objects.get(pk=batch_id)
     if roster is None:
@@ -355,8 +354,6 @@ def _finish_submission(batch: RosterBatch, count: int, charge_fee: bool | None) 
 
 
 def _unique_fee_reference() -> str:
-    from .models import new_fee_reference
-
     return new_fee_reference()
 
 

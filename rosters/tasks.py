@@ -6,6 +6,10 @@ from celery import shared_task
 
 from partners.errors import TransientError
 
+from . import services
+from .checks import check_batch
+from .models import RosterBatch
+
 logger = logging.getLogger("rosters.tasks")
 
 
@@ -22,24 +26,17 @@ logger = logging.getLogger("rosters.tasks")
 )
 def check_roster(batch_id: int) -> None:
     """Safe to run twice: a batch no longer `checking` is left alone, and a half-done one starts again."""
-    from .checks import check_batch
-    from .models import RosterBatch
-
     batch = RosterBatch.objects.filter(pk=batch_id, state=RosterBatch.State.CHECKING).first()
     if batch is None:
         return
-    from .services import read_stored_files
-
-    roster, photos = read_stored_files(batch)
+    roster, photos = services.read_stored_files(batch)
     check_batch(batch_id, roster=roster, photos=photos)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=300, soft_time_limit=240)
 def start_production_of_paid_batches() -> int:
     """A paid batch's applications that reached awaiting_payment since the payment go on to production."""
-    from .services import start_production_of_paid_batches as move
-
-    moved = move()
+    moved = services.start_production_of_paid_batches()
     if moved:
         logger.info("started production of %d applications of paid batches", moved)
     return moved

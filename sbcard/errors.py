@@ -3,7 +3,7 @@
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-# The refusals of the request being answered (sbcard.middleware.AuditRefusalsMiddleware collects them), so a
+# The refusals of the request being answered (audit.middleware.AuditRefusalsMiddleware collects them), so a
 # refusal a view turns into a message and a redirect reaches the audit trail like a 403 does.
 _refusals: ContextVar[list | None] = ContextVar("refusals", default=None)
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
+from kombu import Connection
 
 
 def _database_ok() -> bool:
@@ -16,7 +17,6 @@ def _database_ok() -> bool:
 
 
 def _broker_ok() -> bool:
-    from kombu import Connection
 
     try:
         with Connection(settings.CELERY_BROKER_URL, connect_timeout=2) as conn:

@@ -95,7 +95,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "sbcard.middleware.PrivatePagesMiddleware",
-    "sbcard.middleware.AuditRefusalsMiddleware",
+    "audit.middleware.AuditRefusalsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

@@ -7,8 +7,8 @@ from collections import Counter
 from django.utils import timezone
 
 from applications.models import CardApplication, StatusEvent
+from dashboards.fold_rules import BUCKET_EDGES_SECONDS
 from dashboards.models import CITY, ActivationCohort, DailyFlow, StageDuration, StatusCount
-from dashboards.summaries import BUCKET_EDGES_SECONDS
 from issuance.models import CardEvent
 
 STAGE_OF = {

@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.models import ServiceStation, User
 from applications import services
 from applications.models import CardApplication, Status, StatusEvent
-from dashboards import summaries
+from dashboards import fold_rules, summaries
 from dashboards.models import CITY, Cursor, FoldedApplication, StageWindow, StatusCount
 from issuance import services as issuance_services
 from tests import factories
@@ -123,9 +123,9 @@ def test_the_stage_windows_hold_medians_from_the_histograms(small_city):
 
 def test_a_quantile_is_read_inside_its_bucket():
     # 10 durations in bucket 0 (0-1 h) and 10 in bucket 1 (1-2 h): the median is at the edge, 1 h
-    assert summaries.quantile({0: 10, 1: 10}, {0: 18000, 1: 54000}, 0.5) == 3600
-    assert summaries.quantile({1: 10}, {1: 54000}, 0.9) == 3600 + 3240
-    assert summaries.quantile({}, {}, 0.5) is None
+    assert fold_rules.quantile({0: 10, 1: 10}, {0: 18000, 1: 54000}, 0.5) == 3600
+    assert fold_rules.quantile({1: 10}, {1: 54000}, 0.9) == 3600 + 3240
+    assert fold_rules.quantile({}, {}, 0.5) is None
 
 
 @pytest.mark.postgres

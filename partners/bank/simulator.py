@@ -11,7 +11,14 @@ The same idempotency key always gets the same answer, and never a second account
 """
 
 import itertools
+import json
+import os
+import threading
+import time
+import urllib.error
+import urllib.request
 
+from partners.signing import signed_headers
 from partners.simulator import Request, Simulator, luhn_check_digit
 
 from .seed import SEED_CUSTOMERS
@@ -94,8 +101,6 @@ class BankSimulator(Simulator):
         batch's card fee (rule 6). The bank then calls `callback_url` with {"event_id", "reference",
         "amount_yuan"} signed like the vendor's callbacks (secret: `callback_secret`, else the
         BANK_CALLBACK_SECRET environment variable), trying three times."""
-        import os
-        import threading
 
         body = request.json()
         if not body.get("reference") or not body.get("callback_url") or not str(body.get("amount_yuan", "")).isdigit():
@@ -123,12 +128,6 @@ class BankSimulator(Simulator):
 
     def signed_callback(self, url: str, payload: dict, secret: str) -> bool:
         """POST a JSON body signed like the vendor's callbacks to the portal, three tries; True if delivered."""
-        import json
-        import time
-        import urllib.error
-        import urllib.request
-
-        from partners.signing import signed_headers
 
         data = json.dumps(payload, ensure_ascii=False).encode()
         for attempt in range(3):
@@ -146,7 +145,6 @@ class BankSimulator(Simulator):
     def activate_at_branch(self, request: Request) -> tuple[int, dict]:
         """POST /_control/activate {"card_number", "account_number", "swipe_limit", "callback_url"}: the holder
         activates the card at a branch (rule 10); the bank reports it to the portal, signed."""
-        import os
 
         body = request.json()
         if not body.get("card_number") or not body.get("callback_url"):
