@@ -4,11 +4,12 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
+from stdnum.cn import uscc
 
 from sbcard.errors import Conflict, InvalidInput
-from sbcard.validators import validate_mobile_phone
+from sbcard.validators import validate_mobile_phone, validate_person_name
 
-from .models import PhoneCode, Role, User
+from .models import Employer, PhoneCode, Role, ServiceStation, User, validate_credit_code
 from .phone_codes import use_code
 
 
@@ -78,3 +79,65 @@ def change_phone(user: User, *, new_phone: str, code: str) -> User:
         if person is not None:
             type(person).objects.filter(pk=person.pk).update(phone=new_phone)
     return user
+
+
+# --- employers (rule 19): their registration and approval are driven by rosters, which keeps their materials
+
+
+@transaction.atomic
+def create_employer_with_agent(
+    *,
+    name: str,
+    credit_code: str,
+    station: ServiceStation,
+    contact_phone: str,
+    agent_username: str,
+    agent_name: str,
+    agent_phone: str,
+    password: str,
+) -> User:
+    """A new employer, not approved yet, and its agent's account; refusals name the field."""
+    name = (name or "").strip()
+    if not name or len(name) > 200:
+        raise InvalidInput(_("Enter the employer's registered name."), field="name")
+    code = uscc.compact(credit_code or "")
+    try:
+        validate_credit_code(code)
+    except ValidationError as error:
+        raise InvalidInput(" ".join(error.messages), code="invalid_credit_code", field="credit_code") from error
+    if Employer.objects.filter(credit_code=code).exists():
+        raise Conflict(
+            _("This employer is already registered; ask its agent or the station to add you."),
+            code="employer_exists",
+            field="credit_code",
+        )
+    if station is None or not station.is_active:
+        raise InvalidInput(_("Choose an open station."), field="station")
+    try:
+        validate_person_name(agent_name)
+        validate_mobile_phone(agent_phone)
+    except ValidationError as error:
+        raise InvalidInput(" ".join(error.messages), field="agent_name") from error
+    if not agent_username or User.objects.filter(username=agent_username).exists():
+        raise Conflict(_("This user name is taken; choose another."), code="username_taken", field="agent_username")
+    employer = Employer.objects.create(
+        name=name, credit_code=code, station=station, contact_phone=(contact_phone or "").strip()[:30]
+    )
+    agent = User(
+        username=agent_username,
+        full_name=agent_name.strip(),
+        phone=agent_phone,
+        role=Role.EMPLOYER_AGENT,
+        employer=employer,
+    )
+    try:
+        password_validation.validate_password(password, agent)
+    except ValidationError as error:
+        raise InvalidInput(" ".join(error.messages), code="weak_password", field="password") from error
+    agent.set_password(password)
+    agent.save()
+    return agent
+
+
+def mark_employer_approved(employer_id: int) -> None:
+    Employer.objects.filter(pk=employer_id).update(is_approved=True)

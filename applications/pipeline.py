@@ -27,6 +27,7 @@ from partners.vendor.client import VendorClient
 
 from . import workflow
 from .models import CardApplication, CityPolicy, Escalation, PartnerStep, Status, VendorCallback
+from .services import record_card_made
 from .workdays import working_days_before
 
 logger = logging.getLogger("applications.pipeline")
@@ -114,18 +115,19 @@ def _finish(
     reference: str = "",
     *,
     event: str | None = None,
-    changes: dict | None = None,
+    bank_account_number: str = "",
     **event_fields,
 ) -> None:
     """Lock the application again; if it is still in the step's status, close the step, write what the
-    partner gave (`changes`) and fire the workflow event. A redelivered answer finds it moved on."""
+    partner gave (the bank's account number) and fire the workflow event. A redelivered answer finds it
+    moved on."""
     with transaction.atomic():
         locked = _lock_for_finish(application_id, partner)
         if locked is None:
             return
         _close_step(step, outcome, reference)
-        if changes:
-            CardApplication.objects.filter(pk=application_id).update(**changes)
+        if bank_account_number:
+            CardApplication.objects.filter(pk=application_id).update(bank_account_number=bank_account_number)
         if event:
             workflow.apply_event_to_locked(locked, event, actor=None, **event_fields)
 
@@ -218,7 +220,7 @@ def open_bank_account(application_id: int) -> None:
         step,
         PartnerStep.Outcome.DONE,
         account_number[-4:],
-        changes={"bank_account_number": account_number},
+        bank_account_number=account_number,
         event="payment_requested" if CityPolicy.current().charges_card_fee else "account_opened",
     )
 
@@ -305,9 +307,7 @@ def receive_shipment(callback_id: int) -> None:
             )
             return
         if callback.event == "shipped":
-            CardApplication.objects.filter(pk=application.pk).update(
-                card_number=callback.card_number, card_batch_number=callback.batch_number
-            )
+            record_card_made(application.pk, card_number=callback.card_number, batch_number=callback.batch_number)
             workflow.apply_event_to_locked(application, "card_shipped", actor=None)
         else:
             workflow.apply_event_to_locked(

@@ -130,8 +130,11 @@ def start_application(
     kind: str = ApplicationKind.NEW,
     channel: str = Channel.ONLINE,
     employer: Employer | None = None,
+    previous: CardApplication | None = None,
 ) -> CardApplication:
-    """A new application in `draft`, with its first history row."""
+    """A new application in `draft`, with its first history row. A replacement or exchange continues from the
+    `previous` application: its photo on file is used again (a new one can be attached while it is a draft)
+    and the holder's bank account goes on to the new card."""
     _check_choices(insurance_type=insurance_type, kind=kind, channel=channel, relationship=relationship)
     _check_text_fields(household_city=household_city, address=address, phone=phone)
     if not station.is_active:
@@ -160,6 +163,9 @@ def start_application(
         address=address.strip(),
         phone=phone,
     )
+    if previous is not None:
+        application.photo_id = previous.photo_id
+        application.bank_account_number = previous.bank_account_number
     try:
         with transaction.atomic():
             application.save()
@@ -321,6 +327,11 @@ def withdraw_application(application_id: int, *, actor) -> CardApplication:
 
 def cancel_application(application_id: int, *, actor, reason: str) -> CardApplication:
     return workflow.apply_event(application_id, "cancel", actor=actor, reason=reason)
+
+
+def record_card_made(application_id: int, *, card_number: str, batch_number: str = "") -> None:
+    """The card exists: shipped by the vendor (its batch in the delivery box) or printed at the station."""
+    CardApplication.objects.filter(pk=application_id).update(card_number=card_number, card_batch_number=batch_number)
 
 
 def latest_return(application: CardApplication):

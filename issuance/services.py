@@ -12,7 +12,7 @@ from accounts.access import CLERK, HOLDER, role_of
 from applications import workflow
 from applications.idnumbers import compact, parse_resident_id
 from applications.models import ApplicationKind, CardApplication, Channel, CityPolicy, Status
-from applications.services import correct_person_record, start_application
+from applications.services import correct_person_record, record_card_made, start_application
 from applications.workdays import add_working_days
 from sbcard.errors import Conflict, InvalidInput
 from sbcard.uploads import check_document
@@ -380,11 +380,8 @@ def _new_application_for(card: Card, *, actor, kind: str, station, channel: str)
         kind=kind,
         channel=channel,
         relationship=previous.relationship if actor.is_citizen else "self",
+        previous=previous,
     )
-    # The photo on file is used again; a new one can be attached while the application is a draft.
-    fields = {"photo_id": previous.photo_id, "bank_account_number": previous.bank_account_number}
-    CardApplication.objects.filter(pk=application.pk).update(**fields)
-    application.refresh_from_db()
     return application
 
 
@@ -456,7 +453,7 @@ def issue_at_station(application_id: int, *, actor) -> CardApplication:
     """立等可取: the station prints the replacement; the holder's bank account goes on to the new card."""
     application = workflow.apply_event(application_id, "issue_at_station", actor=actor)
     number = f"L{application.station.code}{application.pk:08d}"
-    CardApplication.objects.filter(pk=application.pk).update(card_number=number, card_batch_number="")
+    record_card_made(application.pk, card_number=number)
     application.refresh_from_db()
     return application
 

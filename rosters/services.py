@@ -12,37 +12,30 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.contrib.auth import password_validation
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from stdnum.cn import uscc
 
-from accounts.models import Employer, Role, ServiceStation, User, validate_credit_code
+from accounts.models import Employer, Role, ServiceStation, User
+from accounts.services import create_employer_with_agent, mark_employer_approved
 from applications import workflow
+from applications.filing import RowSource, file_applications
 from applications.models import (
-    OPEN_STATUSES,
-    ApplicationKind,
     CardApplication,
-    Channel,
     CityPolicy,
-    Person,
-    Photo,
     Status,
 )
 from applications.workdays import add_working_days
 from issuance.models import Card
 from issuance.services import ProxyDetails, hand_over_cards
 from partners.errors import TransientError
-from sbcard.bulk import insert_rows, insert_select
+from sbcard.bulk import insert_rows
 from sbcard.crypto import decrypt_bytes, keyed_hash
 from sbcard.errors import Conflict, InvalidInput, NotPermitted
 from sbcard.jobs import Job, send_after_commit
 from sbcard.uploads import check_document, read_limited
-from sbcard.validators import validate_mobile_phone, validate_person_name
 
 from .checks import CARD_GONE, check_batch
 from .models import BatchApplication, EmployerApproval, EmployerDocument, RosterBatch, RosterRow, new_fee_reference
@@ -74,54 +67,26 @@ def register_employer(
     password: str,
     documents: dict,
 ) -> User:
-    """A new employer, waiting for approval, with its agent's account and its three materials."""
-    name = (name or "").strip()
-    if not name or len(name) > 200:
-        raise InvalidInput(_("Enter the employer's registered name."), field="name")
-    code = uscc.compact(credit_code or "")
-    try:
-        validate_credit_code(code)
-    except ValidationError as error:
-        raise InvalidInput(" ".join(error.messages), code="invalid_credit_code", field="credit_code") from error
-    if Employer.objects.filter(credit_code=code).exists():
-        raise Conflict(
-            _("This employer is already registered; ask its agent or the station to add you."),
-            code="employer_exists",
-            field="credit_code",
-        )
-    if station is None or not station.is_active:
-        raise InvalidInput(_("Choose an open station."), field="station")
-    try:
-        validate_person_name(agent_name)
-        validate_mobile_phone(agent_phone)
-    except ValidationError as error:
-        raise InvalidInput(" ".join(error.messages), field="agent_name") from error
-    if not agent_username or User.objects.filter(username=agent_username).exists():
-        raise Conflict(_("This user name is taken; choose another."), code="username_taken", field="agent_username")
+    """A new employer, waiting for approval, with its agent's account and its three materials (rule 19).
+    All or nothing: a refused material leaves no employer behind."""
+    agent = create_employer_with_agent(
+        name=name,
+        credit_code=credit_code,
+        station=station,
+        contact_phone=contact_phone,
+        agent_username=agent_username,
+        agent_name=agent_name,
+        agent_phone=agent_phone,
+        password=password,
+    )
     missing = [str(kind.label) for kind in EmployerDocument.Kind if not documents.get(kind.value)]
     if missing:
         raise InvalidInput(
             _("Upload every material: %(missing)s.") % {"missing": "、".join(missing)}, field="documents"
         )
     checked = {kind: check_document(upload, field=kind) for kind, upload in documents.items()}
-    employer = Employer.objects.create(
-        name=name, credit_code=code, station=station, contact_phone=(contact_phone or "").strip()[:30]
-    )
-    agent = User(
-        username=agent_username,
-        full_name=agent_name.strip(),
-        phone=agent_phone,
-        role=Role.EMPLOYER_AGENT,
-        employer=employer,
-    )
-    try:
-        password_validation.validate_password(password, agent)
-    except ValidationError as error:
-        raise InvalidInput(" ".join(error.messages), code="weak_password", field="password") from error
-    agent.set_password(password)
-    agent.save()
     for kind, document in checked.items():
-        _store_document(employer, kind, document, agent)
+        _store_document(agent.employer, kind, document, agent)
     return agent
 
 
@@ -159,9 +124,9 @@ def approve_employer(employer_id: int, *, actor) -> Employer:
             _("The employer has not handed in: %(missing)s.") % {"missing": "、".join(missing)},
             code="materials_missing",
         )
-    employer.is_approved = True
-    employer.save(update_fields=["is_approved"])
+    mark_employer_approved(employer.pk)
     EmployerApproval.objects.update_or_create(employer=employer, defaults={"approved_by": actor})
+    employer.refresh_from_db()
     return employer
 
 
@@ -373,98 +338,36 @@ def _refuse_rows_hashed_under_another_key(batch: RosterBatch) -> None:
 
 def _create_applications(batch: RosterBatch, actor) -> list[int]:
     """The batch's accepted rows become people (those not on file yet), photos and draft applications with
-    their first history rows. In SQL, from the stored rows: a fixed number of statements however many
-    rows, and no ID number decrypted (the rows hold them encrypted as Person does, with the same hash)."""
-    rows, person, application = (
-        RosterRow._meta.db_table,
-        Person._meta.db_table,
-        CardApplication._meta.db_table,
-    )
+    their first history rows: applications files them (applications.filing) from the rows described here."""
     _refuse_rows_hashed_under_another_key(batch)
-    accepted = f"FROM {rows} r WHERE r.batch_id = %s AND r.accepted = %s"
-    with_person = f"FROM {rows} r JOIN {person} p ON p.id_number_hash = r.id_number_hash"
-    open_statuses = ", ".join(["%s"] * len(OPEN_STATUSES))
-    gone = ", ".join(["%s"] * len(CARD_GONE))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT r.line {with_person} WHERE r.batch_id = %s AND r.accepted = %s AND (p.name <> r.name"  # noqa: S608 - table names from the models
-            f" OR EXISTS (SELECT 1 FROM {application} a WHERE a.person_id = p.id AND a.kind = %s"
-            f" AND a.status IN ({open_statuses}))"
-            f" OR EXISTS (SELECT 1 FROM {Card._meta.db_table} c WHERE c.person_id = p.id"
-            f" AND c.status NOT IN ({gone}))) ORDER BY r.line",
-            [batch.pk, True, ApplicationKind.NEW, *sorted(OPEN_STATUSES), *CARD_GONE],
+    _refuse_rows_whose_person_got_a_card(batch)
+    source = RowSource(
+        table=RosterRow._meta.db_table, where="r.batch_id = %s AND r.accepted = %s", params=[batch.pk, True]
+    )
+    filed = file_applications(source, actor=actor, station_id=batch.station_id, employer_id=batch.employer_id)
+    insert_rows(BatchApplication, ("batch_id", "line", "application_id"), ((batch.pk, *entry) for entry in filed))
+    return [application_id for _line, application_id in filed]
+
+
+def _refuse_rows_whose_person_got_a_card(batch: RosterBatch) -> None:
+    """A card issued since the check: that person needs no first application (rule: one card per person)."""
+    got_cards = list(
+        RosterRow.objects.filter(batch=batch, accepted=True)
+        .filter(
+            id_number_hash__in=Card.objects.exclude(status__in=CARD_GONE).values("person__id_number_hash"),
         )
-        changed = [line for (line,) in cursor.fetchall()]
-    if changed:
+        .order_by("line")
+        .values_list("line", flat=True)[:20]
+    )
+    if got_cards:
         raise Conflict(
             _(
                 "Since the check, rows %(lines)s changed (a new application or card, or another name); "
                 "run the check again."
             )
-            % {"lines": ", ".join(str(line) for line in changed[:20])},
+            % {"lines": ", ".join(str(line) for line in got_cards)},
             code="changed_since_check",
         )
-    insert_select(
-        Person,
-        expressions={
-            column: f"r.{column}" for column in ("id_number", "id_number_hash", "name", "birth_date", "sex", "phone")
-        },
-        constants={},
-        # Every writer inserts in the order of the hash, so two batches sharing people wait for each other
-        # instead of deadlocking.
-        source=f"{accepted} AND NOT EXISTS (SELECT 1 FROM {person} p WHERE p.id_number_hash = r.id_number_hash)"  # noqa: S608
-        " ORDER BY r.id_number_hash",
-        params=[batch.pk, True],
-    )
-    insert_select(
-        Photo,
-        expressions={
-            "person_id": "p.id",
-            "image": "r.photo_file",
-            "size_bytes": "r.photo_size_bytes",
-            "sha256": "r.photo_sha256",
-        },
-        constants={"width": 358, "height": 441, "uploaded_by_id": actor.pk},
-        source=f"{with_person} WHERE r.batch_id = %s AND r.accepted = %s AND r.photo_file <> ''"
-        " ORDER BY r.id_number_hash",
-        params=[batch.pk, True],
-    )
-    created = insert_select(
-        CardApplication,
-        expressions={
-            "person_id": "p.id",
-            "insurance_type": "r.insurance_type",
-            "household_city": "r.household_city",
-            "address": "r.address",
-            "phone": "r.phone",
-            "photo_on_file_at_registry": "r.photo_on_file_at_registry",
-            "photo_id": f"CASE WHEN r.photo_file <> '' THEN (SELECT max(ph.id) FROM {Photo._meta.db_table} ph"  # noqa: S608
-            " WHERE ph.person_id = p.id AND ph.image = r.photo_file) END",
-        },
-        constants={
-            "applicant_id": actor.pk,
-            "kind": ApplicationKind.NEW,
-            "channel": Channel.ROSTER,
-            "station_id": batch.station_id,
-            "employer_id": batch.employer_id,
-        },
-        source=f"{with_person} WHERE r.batch_id = %s AND r.accepted = %s ORDER BY r.id_number_hash",
-        params=[batch.pk, True],
-        returning=("id", "person_id"),
-    )
-    # Each row's line, by its person. Matched here rather than by a join on the new applications: the
-    # planner's statistics do not know of rows this transaction wrote, and guess a join of them badly.
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT p.id, r.line {with_person} WHERE r.batch_id = %s AND r.accepted = %s",  # noqa: S608
-            [batch.pk, True],
-        )
-        line_of_person = dict(cursor.fetchall())
-    entries = sorted((line_of_person[person_id], application_id) for application_id, person_id in created)
-    insert_rows(BatchApplication, ("batch_id", "line", "application_id"), ((batch.pk, *entry) for entry in entries))
-    application_ids = [application_id for _line, application_id in entries]
-    workflow.record_creation_in_bulk(application_ids, actor=actor)
-    return application_ids
 
 
 def approve_batch(batch_id: int, *, actor) -> int:
