@@ -1,19 +1,25 @@
-"""/metrics: operational figures in the Prometheus text format (version 0.0.4), written by hand (a few
-gauges and one histogram do not need a client library).
+"""/metrics: operational figures for Prometheus, through prometheus-client (a custom collector that reads the
+same cheap queries at each scrape; nothing is kept in the web process between scrapes).
 
-For staff: a signed-in clerk or admin, or `Authorization: Bearer <METRICS_TOKEN>` for the scraper. Every
-figure is a cheap query: Redis LLEN per queue, index-only counts on small partial indexes of partner
-steps in progress (dashboards migration 0003) and of undelivered notices, the last hour of partner
-requests on (partner, sent_at), the summariser's cursor.
+For staff: a signed-in clerk or admin, or a scraper with `Authorization: Bearer <METRICS_TOKEN>`. A scraper
+without a valid token gets 401 with `WWW-Authenticate: Bearer` (what Prometheus users expect); a signed-in
+user of another role gets the 404 every other staff page gives. Every figure is a cheap query: Redis LLEN per
+queue, counts on small partial indexes of partner steps in progress and of undelivered notices, the last
+hour of partner requests on (partner, sent_at), the summariser's cursors.
 """
 
 import hmac
+import math
 import time
 
+import redis
 from django.conf import settings
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
 from django.utils import timezone
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from accounts.models import Role
 from applications.models import PartnerStep
@@ -25,61 +31,41 @@ from .models import Cursor
 
 QUEUES = ("celery", "partners", "notices")
 LATENCY_BUCKETS_MS = (50, 100, 250, 500, 1000, 2500, 5000, 10000)
-CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+STEP_PARTNERS = (Partner.REGISTRY, Partner.BANK, Partner.VENDOR)
 
 
-def allowed(request) -> bool:
+def _token_ok(request) -> bool:
     token = getattr(settings, "METRICS_TOKEN", "")
     header = request.headers.get("Authorization", "")
-    if token and header.startswith("Bearer ") and hmac.compare_digest(header[7:].strip(), token):
-        return True
-    user = request.user
+    return bool(token) and header.startswith("Bearer ") and hmac.compare_digest(header[7:].strip(), token)
+
+
+def _staff(user) -> bool:
     return user.is_authenticated and user.is_active and (user.role in (Role.CLERK, Role.ADMIN) or user.is_superuser)
 
 
 def metrics(request):
-    if not allowed(request):
-        raise Http404
-    response = HttpResponse(render(), content_type=CONTENT_TYPE)
+    if not (_token_ok(request) or _staff(request.user)):
+        if request.user.is_authenticated:
+            raise Http404
+        refused = HttpResponse("401 Unauthorized: send Authorization: Bearer <token>\n", status=401)
+        refused["WWW-Authenticate"] = 'Bearer realm="sbcard metrics"'
+        return refused
+    response = HttpResponse(render(), content_type=CONTENT_TYPE_LATEST)
     response["Cache-Control"] = "no-store"
     return response
 
 
-class _Out:
-    def __init__(self):
-        self.lines: list[str] = []
-
-    def family(self, name: str, kind: str, help_text: str) -> None:
-        self.lines += [f"# HELP {name} {help_text}", f"# TYPE {name} {kind}"]
-
-    def sample(self, name: str, value, **labels) -> None:
-        if labels:
-            inner = ",".join(f'{key}="{_escape(str(val))}"' for key, val in labels.items())
-            self.lines.append(f"{name}{{{inner}}} {value}")
-        else:
-            self.lines.append(f"{name} {value}")
-
-
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
-def render() -> str:
-    out = _Out()
-    _queues(out)
-    _partner_steps(out)
-    _partner_calls(out)
-    _notices(out)
-    _summaries(out)
-    return "\n".join(out.lines) + "\n"
+def render() -> bytes:
+    registry = CollectorRegistry(auto_describe=False)
+    registry.register(PortalCollector())
+    return generate_latest(registry)
 
 
 def queue_depths() -> dict[str, int | None]:
     """LLEN of each Celery queue on the Redis broker; None when there is no Redis broker (in-process jobs)."""
     if not settings.CELERY_BROKER_URL.startswith("redis"):
         return {}
-    import redis
-
     try:
         client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=1, socket_connect_timeout=1)
         pipe = client.pipeline()
@@ -90,119 +76,137 @@ def queue_depths() -> dict[str, int | None]:
         return dict.fromkeys(QUEUES)
 
 
-def _queues(out: _Out) -> None:
-    depths = queue_depths()
-    out.family("sbcard_queue_depth", "gauge", "Jobs waiting in each Celery queue (Redis LLEN).")
-    for queue, depth in depths.items():
-        if depth is not None:
-            out.sample("sbcard_queue_depth", depth, queue=queue)
-    out.family("sbcard_broker_up", "gauge", "1 when the Redis broker answered, 0 when it did not.")
-    out.sample("sbcard_broker_up", int(bool(depths) and all(d is not None for d in depths.values())))
+class PortalCollector:
+    """Reads the figures at each scrape."""
 
+    def collect(self):
+        yield from self._queues()
+        yield from self._partner_steps()
+        yield from self._partner_calls()
+        yield from self._notices()
+        yield from self._summaries()
 
-def _partner_steps(out: _Out) -> None:
-    """Open partner steps (on the step_open_age index): in flight, failing and retrying, given up."""
-    rows = (
-        PartnerStep.objects.filter(outcome=PartnerStep.Outcome.OPEN)
-        .values("partner")
-        .annotate(open=Count("*"), attempts=Sum("attempts"))
-        .order_by()
-    )
-    failing = dict(
-        PartnerStep.objects.filter(outcome=PartnerStep.Outcome.OPEN)
-        .exclude(last_error="")
-        .values_list("partner")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
-    unavailable = dict(
-        PartnerStep.objects.filter(outcome=PartnerStep.Outcome.OPEN, unavailable_since__isnull=False)
-        .values_list("partner")
-        .annotate(n=Count("*"))
-        .order_by()
-    )
-    by_partner = {row["partner"]: row for row in rows}
-    out.family("sbcard_partner_steps_open", "gauge", "Partner steps in progress.")
-    for partner in (Partner.REGISTRY, Partner.BANK, Partner.VENDOR):
-        out.sample("sbcard_partner_steps_open", by_partner.get(partner, {}).get("open", 0), partner=partner)
-    out.family("sbcard_partner_step_retries", "gauge", "Retries so far of the partner steps in progress.")
-    for partner in (Partner.REGISTRY, Partner.BANK, Partner.VENDOR):
-        row = by_partner.get(partner, {})
-        out.sample(
-            "sbcard_partner_step_retries", max(0, (row.get("attempts") or 0) - row.get("open", 0)), partner=partner
+    def _queues(self):
+        depths = queue_depths()
+        depth = GaugeMetricFamily(
+            "sbcard_queue_depth", "Jobs waiting in each Celery queue (Redis LLEN).", labels=["queue"]
         )
-    out.family("sbcard_partner_steps_failing", "gauge", "Partner steps in progress whose last try failed.")
-    for partner in (Partner.REGISTRY, Partner.BANK, Partner.VENDOR):
-        out.sample("sbcard_partner_steps_failing", failing.get(partner, 0), partner=partner)
-    out.family(
-        "sbcard_partner_steps_unavailable",
-        "gauge",
-        "Partner steps whose retries ran out (the resume job keeps trying).",
-    )
-    for partner in (Partner.REGISTRY, Partner.BANK, Partner.VENDOR):
-        out.sample("sbcard_partner_steps_unavailable", unavailable.get(partner, 0), partner=partner)
+        for queue, waiting in depths.items():
+            if waiting is not None:
+                depth.add_metric([queue], waiting)
+        yield depth
+        up = bool(depths) and all(waiting is not None for waiting in depths.values())
+        yield GaugeMetricFamily("sbcard_broker_up", "1 when the Redis broker answered, 0 when it did not.", value=up)
 
+    def _partner_steps(self):
+        """Open partner steps (on the step_open, step_failing and step_unavailable partial indexes)."""
+        rows = {
+            row["partner"]: row
+            for row in PartnerStep.objects.filter(outcome=PartnerStep.Outcome.OPEN)
+            .values("partner")
+            .annotate(
+                open=Count("id"),
+                attempts=Sum("attempts"),
+                failing=Count("id", filter=~Q(last_error="")),
+                unavailable=Count("id", filter=Q(unavailable_since__isnull=False)),
+            )
+            .order_by()
+        }
+        families = {
+            "open": GaugeMetricFamily("sbcard_partner_steps_open", "Partner steps in progress.", labels=["partner"]),
+            "retries": GaugeMetricFamily(
+                "sbcard_partner_step_retries", "Retries so far of the partner steps in progress.", labels=["partner"]
+            ),
+            "failing": GaugeMetricFamily(
+                "sbcard_partner_steps_failing", "Partner steps in progress whose last try failed.", labels=["partner"]
+            ),
+            "unavailable": GaugeMetricFamily(
+                "sbcard_partner_steps_unavailable",
+                "Partner steps whose retries ran out (the resume job keeps trying).",
+                labels=["partner"],
+            ),
+        }
+        for partner in STEP_PARTNERS:
+            row = rows.get(partner, {})
+            opened = row.get("open", 0)
+            families["open"].add_metric([partner], opened)
+            families["retries"].add_metric([partner], max(0, (row.get("attempts") or 0) - opened))
+            families["failing"].add_metric([partner], row.get("failing", 0))
+            families["unavailable"].add_metric([partner], row.get("unavailable", 0))
+        yield from families.values()
 
-def _partner_calls(out: _Out) -> None:
-    """The last hour of partner requests: results, and latency as a histogram (ms)."""
-    since = timezone.now() - timezone.timedelta(hours=1)
-    results = {}
-    latencies: dict[str, list[int]] = {}
-    for partner in Partner.values:
-        calls = PartnerCall.objects.filter(partner=partner, sent_at__gte=since)
-        for result, count in calls.values_list("result").annotate(Count("id")).order_by():
-            results[(partner, result)] = count
-        latencies[partner] = list(
-            calls.exclude(result=PartnerCall.Result.TRANSIENT).values_list("latency_ms", flat=True)[:50_000]
+    def _partner_calls(self):
+        """The last hour of partner requests: results, and the latency of the answered ones as a histogram."""
+        calls = PartnerCall.objects.filter(sent_at__gte=timezone.now() - timezone.timedelta(hours=1))
+        results = {
+            (partner, result): count
+            for partner, result, count in calls.values_list("partner", "result").annotate(Count("id")).order_by()
+        }
+        requests = GaugeMetricFamily(
+            "sbcard_partner_requests_last_hour",
+            "Partner requests in the last hour, by result.",
+            labels=["partner", "result"],
         )
-    out.family("sbcard_partner_requests_last_hour", "gauge", "Partner requests in the last hour, by result.")
-    for partner in Partner.values:
-        for result in PartnerCall.Result.values:
-            out.sample(
-                "sbcard_partner_requests_last_hour", results.get((partner, result), 0), partner=partner, result=result
+        for partner in Partner.values:
+            for result in PartnerCall.Result.values:
+                requests.add_metric([partner, result], results.get((partner, result), 0))
+        yield requests
+        answered = calls.exclude(result=PartnerCall.Result.TRANSIENT)
+        buckets = {f"le{bound}": Count("id", filter=Q(latency_ms__lte=bound)) for bound in LATENCY_BUCKETS_MS}
+        latency = {
+            row["partner"]: row
+            for row in answered.values("partner")
+            .annotate(total=Count("id"), ms=Sum("latency_ms"), **buckets)
+            .order_by()
+        }
+        histogram = HistogramMetricFamily(
+            "sbcard_partner_latency_ms_last_hour",
+            "Latency of answered partner requests in the last hour (ms).",
+            labels=["partner"],
+        )
+        for partner in Partner.values:
+            row = latency.get(partner, {})
+            histogram.add_metric(
+                [partner],
+                [(str(bound), row.get(f"le{bound}", 0)) for bound in LATENCY_BUCKETS_MS]
+                + [("+Inf", row.get("total", 0))],
+                sum_value=row.get("ms") or 0,
             )
-    out.family(
-        "sbcard_partner_latency_ms_last_hour",
-        "histogram",
-        "Latency of answered partner requests in the last hour (ms).",
-    )
-    for partner in Partner.values:
-        values = latencies[partner]
-        for bound in LATENCY_BUCKETS_MS:
-            out.sample(
-                "sbcard_partner_latency_ms_last_hour_bucket",
-                sum(1 for v in values if v <= bound),
-                partner=partner,
-                le=bound,
-            )
-        out.sample("sbcard_partner_latency_ms_last_hour_bucket", len(values), partner=partner, le="+Inf")
-        out.sample("sbcard_partner_latency_ms_last_hour_sum", sum(values), partner=partner)
-        out.sample("sbcard_partner_latency_ms_last_hour_count", len(values), partner=partner)
+        yield histogram
 
+    def _notices(self):
+        """SMS notices waiting to be sent and failing (the notice_undelivered partial index)."""
+        counts = dict(
+            Notice.objects.filter(delivery__in=[Notice.Delivery.PENDING, Notice.Delivery.FAILED])
+            .values_list("delivery")
+            .annotate(Count("id"))
+            .order_by()
+        )
+        undelivered = GaugeMetricFamily(
+            "sbcard_notices_undelivered",
+            "SMS notices waiting to be sent (pending) or being retried (failed).",
+            labels=["delivery"],
+        )
+        for delivery in (Notice.Delivery.PENDING, Notice.Delivery.FAILED):
+            undelivered.add_metric([delivery], counts.get(delivery, 0))
+        yield undelivered
 
-def _notices(out: _Out) -> None:
-    """Notices waiting to be sent and failing (the dash_notice_undelivered partial index)."""
-    counts = dict(
-        Notice.objects.filter(delivery__in=[Notice.Delivery.PENDING, Notice.Delivery.FAILED])
-        .values_list("delivery")
-        .annotate(Count("id"))
-        .order_by()
-    )
-    out.family(
-        "sbcard_notices_undelivered", "gauge", "SMS notices waiting to be sent (pending) or being retried (failed)."
-    )
-    for delivery in (Notice.Delivery.PENDING, Notice.Delivery.FAILED):
-        out.sample("sbcard_notices_undelivered", counts.get(delivery, 0), delivery=delivery)
-
-
-def _summaries(out: _Out) -> None:
-    cursors = {cursor.name: cursor for cursor in Cursor.objects.all()}
-    out.family("sbcard_dashboard_summary_age_seconds", "gauge", "Seconds since the dashboards' summaries were updated.")
-    last = summaries.last_run()
-    out.sample("sbcard_dashboard_summary_age_seconds", round(time.time() - last.timestamp(), 1) if last else "NaN")
-    out.family("sbcard_dashboard_log_rows_folded", "counter", "Log rows folded into the dashboards' summaries.")
-    for name, cursor in sorted(cursors.items()):
-        out.sample("sbcard_dashboard_log_rows_folded_total", cursor.folded, log=name)
-    out.family("sbcard_dashboard_log_gaps", "gauge", "Id ranges below the summariser's cursor not visible yet.")
-    for name, cursor in sorted(cursors.items()):
-        out.sample("sbcard_dashboard_log_gaps", len(cursor.gaps), log=name)
+    def _summaries(self):
+        last = summaries.last_run()
+        yield GaugeMetricFamily(
+            "sbcard_dashboard_summary_age_seconds",
+            "Seconds since the dashboards' summaries were updated.",
+            value=round(time.time() - last.timestamp(), 1) if last else math.nan,
+        )
+        cursors = sorted(Cursor.objects.all(), key=lambda cursor: cursor.name)
+        folded = CounterMetricFamily(
+            "sbcard_dashboard_log_rows_folded", "Log rows folded into the dashboards' summaries.", labels=["log"]
+        )
+        gaps = GaugeMetricFamily(
+            "sbcard_dashboard_log_gaps", "Id ranges below the summariser's cursor not visible yet.", labels=["log"]
+        )
+        for cursor in cursors:
+            folded.add_metric([cursor.name], cursor.folded)
+            gaps.add_metric([cursor.name], len(cursor.gaps))
+        yield folded
+        yield gaps
