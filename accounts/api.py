@@ -28,7 +28,8 @@ TAGS = ["auth"]
 class PhoneCodeSerializer(StrictInputSerializer):
     phone = serializers.CharField(max_length=11, validators=[validate_mobile_phone], help_text="A mainland mobile.")
     purpose = serializers.ChoiceField(
-        choices=[PhoneCode.Purpose.SIGN_UP, PhoneCode.Purpose.SIGN_IN], help_text="What the code will be used for."
+        choices=[(purpose.value, purpose.label) for purpose in (PhoneCode.Purpose.SIGN_UP, PhoneCode.Purpose.SIGN_IN)],
+        help_text="What the code will be used for.",
     )
 
 
@@ -167,7 +168,8 @@ class TokenView(APIView):
         if user is None:
             raise InvalidInput(_("The user name or password is wrong."), code="invalid_credentials", field="password")
         token, key = issue_token(user, name=data["name"], days=data.get("expires_in_days"))
-        body = IssuedTokenSerializer(token).data | {"token": key}
+        token.token = key  # shown this once; only its hash is stored
+        body = IssuedTokenSerializer(token).data
         return Response(body, status=status.HTTP_201_CREATED)
 
     @extend_schema(

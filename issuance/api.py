@@ -31,7 +31,7 @@ class CardSerializer(serializers.ModelSerializer):
     holder_name = serializers.CharField(source="person.name", read_only=True)
     holder_id_number = serializers.SerializerMethodField(help_text="Masked: first 6 and last 4 characters.")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    colour = serializers.SerializerMethodField(help_text="Blue, green or red: what the card can be used for.")
+    colour = serializers.SerializerMethodField()
     uses = serializers.SerializerMethodField(help_text="Where the card can be used (rule 11).")
     allowed_events = serializers.SerializerMethodField(help_text="What you may do to the card now.")
     medical_password_reminder = serializers.SerializerMethodField()
@@ -58,7 +58,9 @@ class CardSerializer(serializers.ModelSerializer):
     def get_holder_id_number(self, card) -> str:
         return mask_resident_id(card.person.id_number)
 
-    @extend_schema_field(serializers.ChoiceField(choices=CardColour.choices))
+    @extend_schema_field(
+        serializers.ChoiceField(choices=CardColour.choices, help_text="Blue, green or red: where the card can be used.")
+    )
     def get_colour(self, card) -> str:
         return card.application.card_colour
 

@@ -190,8 +190,8 @@ BATCH_EXAMPLE = OpenApiExample(
         "id": 8,
         "reference": "MC2026030200008",
         "state": "checked",
-        "state_label": "已检查（试运行）：尚未提交",
-        "stage": "试运行完成，等待提交",
+        "state_label": "已预检，尚未提交",
+        "stage": "已预检，尚未提交",
         "file_name": "rows.json",
         "file_format": "json",
         "encoding": "utf-8",
@@ -222,7 +222,10 @@ ROW_EXAMPLE = OpenApiExample(
         "insurance_type": "urban_employee",
         "accepted": False,
         "refusals": [
-            {"column": "照片", "message": "无照片：市信息中心没有此人的身份证照片。请为第2行上传照片，然后重新检查。"}
+            {
+                "column": "照片",
+                "message": "缺少照片：市信息服务中心没有此人的证件照片。请为第 2 行上传照片，然后重新检查该批次。",
+            }
         ],
         "photo_on_file_at_registry": False,
     },

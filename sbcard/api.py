@@ -2,6 +2,8 @@
 shape. (The schema's operations are described by sbcard.schema; the schema view and the JSON 404 for unknown
 /api/ addresses are in sbcard.api_views.)"""
 
+from collections.abc import Mapping
+
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import serializers
@@ -47,18 +49,26 @@ class Pagination(PageNumberPagination):
         return parameters
 
 
+# Input that refuses fields it does not know, so `{"status": "collected"}` is a clear 400, not silently dropped
+# (nested in another serializer too: each row of a list). A comment, not a docstring: the schema would give every
+# input the docstring as its description.
 class StrictInputSerializer(serializers.Serializer):
-    """Refuses fields it does not know, so `{"status": "collected"}` is a clear 400, not silently dropped."""
-
-    def validate(self, attrs):
-        unknown = sorted(set(self.initial_data) - set(self.fields)) if hasattr(self.initial_data, "keys") else []
-        if unknown:
-            raise serializers.ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
-        return attrs
+    def to_internal_value(self, data):
+        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, Mapping) else []
+        refused = {name: [_("This field cannot be set here.")] for name in unknown}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if refused and isinstance(error.detail, dict):
+                error.detail.update(refused)
+            raise
+        if refused:
+            raise serializers.ValidationError(refused)
+        return value
 
 
 class EmptySerializer(StrictInputSerializer):
-    """An action that takes no input: any field sent is refused."""
+    pass  # an action that takes no input: any field sent is refused
 
 
 class ErrorSerializer(serializers.Serializer):

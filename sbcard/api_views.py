@@ -1,25 +1,21 @@
 """The API's own views: the OpenAPI schema, the same for every reader, and the JSON 404 for unknown addresses."""
 
 from django.http import JsonResponse
-from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 
-# The language of the schema's own text (descriptions, enum labels), whatever the reader's Accept-Language.
-SCHEMA_LANGUAGE = "en"
-
 
 class SchemaView(SpectacularAPIView):
-    """The OpenAPI schema: the same document for every reader (one language, no user-dependent parts)."""
+    """The OpenAPI schema: the same document for every reader. Its language is fixed by the generator
+    (sbcard.schema); no credentials are read, so nothing in it depends on who asks."""
 
     authentication_classes = []
 
     @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
-        with translation.override(SCHEMA_LANGUAGE):
-            return super().get(request, *args, **kwargs)
+        return super().get(request, *args, **kwargs)
 
 
 def not_found(request, exception=None):

@@ -1,15 +1,28 @@
-"""The OpenAPI schema's operations: for each, the error answers it can give (in the Error shape) and the
-Idempotency-Key header where the view honours it.
+"""The OpenAPI schema: one language whatever the reader's, and for each operation the error answers it can give
+(in the Error shape) and the Idempotency-Key header where the view honours it.
 
 Kept apart from sbcard.api: drf-spectacular's AutoSchema imports DRF's generic views, which import the
 pagination class in sbcard.api (a cycle if both lived in one module)."""
 
+from django.utils import translation
+from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import is_list_serializer
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import permissions
 
 from .api import IDEMPOTENCY_HEADER, ErrorSerializer
+
+# The language of the schema's own text (descriptions, enum labels), whatever the reader's Accept-Language, so
+# that every integrator (and `manage.py spectacular`) gets the same document.
+SCHEMA_LANGUAGE = "en"
+
+
+class OneLanguageSchemaGenerator(SchemaGenerator):
+    def get_schema(self, request=None, public=False):
+        with translation.override(SCHEMA_LANGUAGE):
+            return super().get_schema(request=request, public=public)
+
 
 ERROR_DESCRIPTIONS = {
     400: "Bad input: `field` names the (first) field and `errors` has every field's messages.",
@@ -22,6 +35,7 @@ ERROR_DESCRIPTIONS = {
     422: "This Idempotency-Key was used in the last 24 hours with a different request.",
     429: "Too many requests or failed sign-ins: wait the number of seconds in `Retry-After`.",
 }
+NO_SUCH_PAGE = "`page` is past the last page."
 RETRY_AFTER = {
     "Retry-After": {
         "schema": {"type": "integer", "minimum": 0},
@@ -51,7 +65,7 @@ class ApiSchema(AutoSchema):
 
     def get_override_parameters(self):
         parameters = list(super().get_override_parameters())
-        if getattr(handler_of(self.view, self.method), "honours_idempotency_key", False):
+        if self._honours_idempotency_key():
             parameters.append(IDEMPOTENCY_PARAMETER)
         return parameters
 
@@ -76,44 +90,50 @@ class ApiSchema(AutoSchema):
             answer = answer.response
         return self._get_paginator() is not None and is_list_serializer(answer)
 
-    def error_statuses(self) -> set[int]:
+    def error_statuses(self) -> dict[int, str]:
+        """The error answers the operation can give, each with what it means here."""
         has_body = self.method in ("POST", "PUT", "PATCH")
-        has_query = bool(self._get_pagination_parameters() or self._get_filter_parameters())
+        pages = bool(self._get_pagination_parameters())
+        has_query = pages or bool(self._get_filter_parameters())
         has_query = has_query or any(
             isinstance(p, OpenApiParameter) and p.location == OpenApiParameter.QUERY
             for p in self.get_override_parameters()
         )
-        authenticates = bool(self.view.get_authenticators())
         open_to_all = any(isinstance(p, permissions.AllowAny) for p in self.view.get_permissions())
-        statuses = set()
+        statuses = {}
         if has_body or has_query:
-            statuses.add(400)
-        if authenticates:
-            statuses.add(401)  # a bad or expired token is refused even where no sign-in is needed
+            statuses[400] = ERROR_DESCRIPTIONS[400]
+        if self.view.get_authenticators():
+            statuses[401] = ERROR_DESCRIPTIONS[401]  # a bad or expired token is refused even where none is needed
         if not open_to_all and self.method != "GET":
-            statuses.add(403)
-        if not open_to_all and has_body:
-            statuses.add(409)
-        if "{" in self.path:
-            statuses.add(404)
+            statuses[403] = ERROR_DESCRIPTIONS[403]
+        if "{" in self.path or pages:
+            statuses[404] = " ".join(
+                ([ERROR_DESCRIPTIONS[404]] if "{" in self.path else []) + ([NO_SUCH_PAGE] if pages else [])
+            )
+        if (not open_to_all and has_body) or self._honours_idempotency_key():
+            statuses[409] = ERROR_DESCRIPTIONS[409]
         if has_body:
-            statuses.add(415)
+            statuses[415] = ERROR_DESCRIPTIONS[415]
+        if self._honours_idempotency_key():
+            statuses[422] = ERROR_DESCRIPTIONS[422]
         if self.view.get_throttles():
-            statuses.add(429)
-        if getattr(handler_of(self.view, self.method), "honours_idempotency_key", False):
-            statuses.update({409, 422})
+            statuses[429] = ERROR_DESCRIPTIONS[429]
         return statuses
+
+    def _honours_idempotency_key(self) -> bool:
+        return getattr(handler_of(self.view, self.method), "honours_idempotency_key", False)
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         if not self.path.startswith("/api/"):
             return responses  # a webhook: its answers are described where it is declared
         error = self.resolve_serializer(ErrorSerializer, "response").ref
-        for status in sorted(self.error_statuses()):
+        for status, description in sorted(self.error_statuses().items()):
             if str(status) in responses:
                 continue
             responses[str(status)] = {
-                "description": ERROR_DESCRIPTIONS[status],
+                "description": description,
                 "content": {"application/json": {"schema": error}},
                 **({"headers": RETRY_AFTER} if status == 429 else {}),
             }

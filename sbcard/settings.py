@@ -275,8 +275,9 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "sbcard API — 社会保障卡服务平台",
-    # The schema's own text is English whatever the reader's language (sbcard.api.SchemaView); answers are
-    # in the language of Accept-Language (zh-hans by default, en).
+    # The schema's own text is English whatever the reader's language (sbcard.schema); answers are in the
+    # language of Accept-Language (zh-hans by default, en).
+    "DEFAULT_GENERATOR_CLASS": "sbcard.schema.OneLanguageSchemaGenerator",
     "DESCRIPTION": (BASE_DIR / "docs" / "api.md").read_text(encoding="utf-8"),
     "VERSION": "1.1.0",
     "OAS_VERSION": "3.1.0",
@@ -310,6 +311,7 @@ SPECTACULAR_SETTINGS = {
         "ApplicationKindEnum": "applications.models.ApplicationKind",
         "ApplicationChannelEnum": "applications.models.Channel",
         "CardStatusEnum": "issuance.models.CardStatus",
+        "CardColourEnum": "applications.models.CardColour",
         "LossReportKindEnum": "issuance.models.LossReport.Kind",
         "LossReportChannelEnum": "issuance.models.LossReport.Channel",
         "AppointmentStateEnum": "issuance.models.Appointment.State",

@@ -6,7 +6,7 @@ from rest_framework import serializers
 
 from accounts.models import ServiceStation
 from applications.idnumbers import mask_resident_id, validate_resident_id
-from applications.models import CardApplication, InsuranceType, Relationship, Status
+from applications.models import CardApplication, CardColour, InsuranceType, Relationship, Status
 from applications.progress import NEXT_STEP, correction_request, current_step_deadline, forecast, timeline
 from applications.reasons import CLERK_RETURN_REASON_CODES, RETURN_REASONS
 from applications.services import latest_return
@@ -70,7 +70,7 @@ class ApplicationListSerializer(serializers.ModelSerializer):
     holder = HolderSerializer(source="person", read_only=True)
     station = StationSerializer(read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    card_colour = serializers.CharField(read_only=True)
+    card_colour = serializers.ChoiceField(choices=CardColour.choices, read_only=True)
     has_photo = serializers.SerializerMethodField()
 
     class Meta:
@@ -261,7 +261,15 @@ class ReturnReasonSerializer(serializers.Serializer):
 
 class QueueEntrySerializer(ApplicationListSerializer):
     working_days_waiting = serializers.IntegerField(read_only=True)
-    review_mark = serializers.ChoiceField(choices=["ok", "near", "overdue"], read_only=True)
+    review_mark = serializers.ChoiceField(
+        choices=[
+            ("ok", "Within the 7-working-day limit"),
+            ("near", "Close to the limit"),
+            ("overdue", "Past the limit"),
+        ],
+        read_only=True,
+        help_text="Against the 7-working-day review limit (rule 4).",
+    )
 
     class Meta(ApplicationListSerializer.Meta):
         fields = ApplicationListSerializer.Meta.fields + ["working_days_waiting", "review_mark"]
