@@ -75,12 +75,16 @@ def _current_token_id(request) -> int | None:
     return request.auth.pk if isinstance(request.auth, ApiToken) else None
 
 
-class PhoneCodeView(APIView):
+class SignUpStepView(APIView):
+    """A step of signing up (an SMS code, the sign-up itself): open to all, no credentials read, throttled."""
+
     permission_classes = [AllowAny]
     authentication_classes = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "signup"
 
+
+class PhoneCodeView(SignUpStepView):
     @extend_schema(
         tags=TAGS,
         summary="Send an SMS code",

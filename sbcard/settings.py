@@ -274,7 +274,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"signup": "20/hour"},
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "sbcard API — 社会保障卡服务平台",
+    "TITLE": "sbcard API",  # ASCII: client generators name their package after it
     # The schema's own text is English whatever the reader's language (sbcard.schema); answers are in the
     # language of Accept-Language (zh-hans by default, en).
     "DEFAULT_GENERATOR_CLASS": "sbcard.schema.OneLanguageSchemaGenerator",

@@ -16,17 +16,6 @@ from .partners import last_sms_code
 pytestmark = pytest.mark.django_db
 
 
-def application_payload(station, **extra):
-    return {
-        "insurance_type": "urban_employee",
-        "station": station.pk,
-        "household_city": "杭州市",
-        "address": "杭州市上城区望江路100号",
-        "phone": "13900001111",
-        **extra,
-    }
-
-
 def jpeg(**options):
     return SimpleUploadedFile("p.jpg", make_id_photo(**options), content_type="image/jpeg")
 
@@ -136,7 +125,7 @@ def test_token_authentication(api_client, alice_citizen):
 def test_citizen_applies_uploads_a_photo_and_submits(api_client, alice_citizen, station):
     api_client.force_authenticate(alice_citizen)
 
-    created = api_client.post("/api/v1/applications/", application_payload(station), format="json")
+    created = api_client.post("/api/v1/applications/", factories.application_body(station), format="json")
     assert created.status_code == 201, created.content
     application_id = created.json()["id"]
     with_photo = api_client.post(f"/api/v1/applications/{application_id}/photo/", {"photo": jpeg()}, format="multipart")
@@ -156,7 +145,7 @@ def test_a_form_encoded_body_is_a_415_and_a_json_photo_too(api_client, alice_cit
     api_client.force_authenticate(alice_citizen)
     draft = factories.make_application(alice_citizen, station, with_photo=False)
 
-    form = api_client.post("/api/v1/applications/", application_payload(station), format="multipart")
+    form = api_client.post("/api/v1/applications/", factories.application_body(station), format="multipart")
     json_photo = api_client.post(f"/api/v1/applications/{draft.pk}/photo/", {"photo": "x"}, format="json")
 
     assert form.status_code == 415 and form.json()["code"] == "unsupported_media_type"
@@ -200,7 +189,7 @@ def test_a_second_open_application_is_a_409_naming_the_open_one(api_client, alic
     api_client.force_authenticate(alice_citizen)
     first = factories.make_application(alice_citizen, station, submit=True)
 
-    response = api_client.post("/api/v1/applications/", application_payload(station), format="json")
+    response = api_client.post("/api/v1/applications/", factories.application_body(station), format="json")
 
     assert response.status_code == 409
     assert response.json()["code"] == "duplicate_open_application"
@@ -306,7 +295,9 @@ def test_withdraw(api_client, alice_citizen, station):
 
     assert response.json()["status"] == "cancelled"
     # a new application is possible once the old one is closed
-    assert api_client.post("/api/v1/applications/", application_payload(station), format="json").status_code == 201
+    assert (
+        api_client.post("/api/v1/applications/", factories.application_body(station), format="json").status_code == 201
+    )
 
 
 # --- guardians (rules 16, 17) -------------------------------------------------------------------
@@ -321,7 +312,7 @@ def test_guardian_applies_for_a_child_with_proof(api_client, alice_citizen, stat
 
     created = api_client.post(
         "/api/v1/applications/",
-        application_payload(station, relationship="mother", holder_name="小明", holder_id_number=child_id),
+        factories.application_body(station, relationship="mother", holder_name="小明", holder_id_number=child_id),
         format="json",
     )
     assert created.status_code == 201, created.content
@@ -342,7 +333,7 @@ def test_guardian_cannot_apply_for_someone_16_or_older(api_client, alice_citizen
 
     response = api_client.post(
         "/api/v1/applications/",
-        application_payload(
+        factories.application_body(
             station,
             relationship="father",
             holder_name="大明",
@@ -358,7 +349,7 @@ def test_guardian_cannot_apply_for_someone_16_or_older(api_client, alice_citizen
 
 def test_a_guardian_application_is_not_submitted_without_a_proof(api_client, alice_citizen, station):
     api_client.force_authenticate(alice_citizen)
-    body = application_payload(
+    body = factories.application_body(
         station,
         relationship="mother",
         holder_name="小明",

@@ -4,11 +4,10 @@ the person with their resident ID number, which this app owns."""
 from django.utils.translation import get_language
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from accounts.api import SignUpStepView
 from accounts.idempotency import idempotent
 from accounts.models import Role
 from accounts.services import sign_up_citizen
@@ -74,12 +73,7 @@ ME_EXAMPLE = OpenApiExample(
 )
 
 
-class SignUpView(APIView):
-    permission_classes = [AllowAny]
-    authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "signup"
-
+class SignUpView(SignUpStepView):
     @extend_schema(
         tags=TAGS,
         summary="Sign up as a citizen",
