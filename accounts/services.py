@@ -20,11 +20,10 @@ def _check_phone(phone: str) -> None:
         raise InvalidInput(" ".join(error.messages), code="invalid_phone", field="phone") from error
 
 
-def sign_up_citizen(
-    *, name: str, id_number: str, phone: str, password: str, code: str | None, language: str = "zh-hans"
-) -> User:
-    """A citizen account: signs in with the mobile number, confirmed by an SMS code; linked to the Person
-    with that ID number. `code=None` is for trusted callers only (the demo data)."""
+def check_new_citizen_account(*, name: str, phone: str, password: str, code: str | None) -> None:
+    """Before a citizen's account is made: a free mobile number, a strong password, and the SMS code sent to
+    it, spent here, outside the sign-up's transaction, so a wrong try stays counted. `code=None` is for
+    trusted callers only (the demo data)."""
     _check_phone(phone)
     if User.objects.filter(username=phone).exists():
         raise Conflict(
@@ -35,29 +34,14 @@ def sign_up_citizen(
     except ValidationError as error:
         raise InvalidInput(" ".join(error.messages), code="weak_password", field="password") from error
     if code is not None:
-        # Spent before the account is created, outside its transaction, so a wrong try stays counted.
         use_code(phone=phone, purpose=PhoneCode.Purpose.SIGN_UP, code=code)
-    return _create_citizen(name=name, id_number=id_number, phone=phone, password=password, language=language)
 
 
-@transaction.atomic
-def _create_citizen(*, name: str, id_number: str, phone: str, password: str, language: str) -> User:
-    from applications.services import find_or_create_person
-
-    person = find_or_create_person(name=name, id_number=id_number, phone=phone)
-    if person.user_id is not None:
-        raise Conflict(
-            _("An account already exists for this ID number; sign in, or ask a station to help."),
-            code="id_number_taken",
-            field="id_number",
-        )
-    user = User(username=phone, phone=phone, full_name=person.name, role=Role.CITIZEN, preferred_language=language)
+def create_citizen_account(*, name: str, phone: str, password: str, language: str) -> User:
+    """The account itself: it signs in with the mobile number (checked first by check_new_citizen_account)."""
+    user = User(username=phone, phone=phone, full_name=name, role=Role.CITIZEN, preferred_language=language)
     user.set_password(password)
     user.save()
-    person.user = user
-    if not person.phone:
-        person.phone = phone
-    person.save(update_fields=["user", "phone"])
     return user
 
 
@@ -68,6 +52,7 @@ def change_phone(user: User, *, new_phone: str, code: str) -> User:
     if taken.exclude(pk=user.pk).exists():
         raise Conflict(_("This mobile number belongs to another account."), code="phone_taken", field="phone")
     use_code(phone=new_phone, purpose=PhoneCode.Purpose.CHANGE_PHONE, code=code)
+    # Notices go to the account's phone; the person's record keeps the phone given when it was made.
     with transaction.atomic():
         user.phone = new_phone
         fields = ["phone"]
@@ -75,9 +60,6 @@ def change_phone(user: User, *, new_phone: str, code: str) -> User:
             user.username = new_phone
             fields.append("username")
         user.save(update_fields=fields)
-        person = getattr(user, "person", None)
-        if person is not None:
-            type(person).objects.filter(pk=person.pk).update(phone=new_phone)
     return user
 
 

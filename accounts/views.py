@@ -4,15 +4,14 @@ from django.contrib.auth import authenticate, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sbcard.errors import DomainError
 
-from .forms import PhoneCodeForm, PhoneForm, SignInForm, SignUpForm
+from .forms import PhoneCodeForm, PhoneForm, SignInForm
 from .models import PhoneCode, Role
 from .phone_codes import send_code
-from .services import change_phone, sign_up_citizen
+from .services import change_phone
 
 
 def home(request):
@@ -27,7 +26,8 @@ def home(request):
     return render(request, "home.html")
 
 
-def _send(request, form, phone: str, purpose: str) -> bool:
+def send_code_to(request, form, phone: str, purpose: str) -> bool:
+    """Send an SMS code and say so on the page; a refusal goes onto the form."""
     try:
         code = send_code(phone=phone, purpose=purpose)
     except DomainError as error:
@@ -39,36 +39,6 @@ def _send(request, form, phone: str, purpose: str) -> bool:
     if settings.SHOW_SMS_CODES_FOR_DEMO:
         messages.info(request, _("Demo only: the code is %(code)s.") % {"code": code})
     return True
-
-
-def sign_up(request):
-    form = SignUpForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if request.POST.get("action") == "send_code":
-            _send(request, form, data["phone"], PhoneCode.Purpose.SIGN_UP)
-            return render(request, "accounts/sign_up.html", {"form": form, "code_sent": True})
-        if not data.get("code"):
-            form.add_error("code", _("Enter the code sent to your phone (press “Send code” first)."))
-        elif not data.get("password"):
-            form.add_error("password", _("Choose a password."))
-        else:
-            try:
-                user = sign_up_citizen(
-                    name=data["name"],
-                    id_number=data["id_number"],
-                    phone=data["phone"],
-                    password=data["password"],
-                    code=data["code"],
-                    language=get_language() or "zh-hans",
-                )
-            except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, str(error.message))
-            else:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-                messages.success(request, _("Welcome. Your account is ready; you can apply for a card now."))
-                return redirect("applications:mine")
-    return render(request, "accounts/sign_up.html", {"form": form}, status=400 if request.method == "POST" else 200)
 
 
 class SignInView(auth_views.LoginView):
@@ -88,7 +58,7 @@ def sign_in_with_code(request):
     if request.method == "POST" and form.is_valid():
         phone = form.cleaned_data["phone"]
         if request.POST.get("action") == "send_code":
-            _send(request, form, phone, PhoneCode.Purpose.SIGN_IN)
+            send_code_to(request, form, phone, PhoneCode.Purpose.SIGN_IN)
             return render(request, "accounts/sign_in_code.html", {"form": PhoneCodeForm(initial={"phone": phone})})
         user = authenticate(request, phone=phone, code=form.cleaned_data["code"], username=phone)
         if user is not None:
@@ -106,7 +76,7 @@ def phone(request):
     if request.method == "POST" and form.is_valid():
         new_phone = form.cleaned_data["phone"]
         if request.POST.get("action") == "send_code":
-            _send(request, form, new_phone, PhoneCode.Purpose.CHANGE_PHONE)
+            send_code_to(request, form, new_phone, PhoneCode.Purpose.CHANGE_PHONE)
             return render(request, "accounts/phone.html", {"form": PhoneCodeForm(initial={"phone": new_phone})})
         try:
             change_phone(request.user, new_phone=new_phone, code=form.cleaned_data["code"])

@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import CLERK, EMPLOYER_AGENT, HOLDER, role_of
-from accounts.models import Employer, ServiceStation
+from accounts.models import Employer, ServiceStation, User
+from accounts.services import check_new_citizen_account, create_citizen_account
 from sbcard.errors import Conflict, InvalidInput, NotPermitted
 from sbcard.uploads import check_document
 from sbcard.validators import validate_mobile_phone, validate_person_name
@@ -60,6 +61,32 @@ def find_or_create_person(*, name: str, id_number: str, phone: str = "") -> Pers
             field="name",
         )
     return person
+
+
+def sign_up_citizen(
+    *, name: str, id_number: str, phone: str, password: str, code: str | None, language: str = "zh-hans"
+) -> User:
+    """A citizen account: signs in with the mobile number, confirmed by an SMS code; linked to the Person with
+    that ID number (created on first sight). `code=None` is for trusted callers only (the demo data)."""
+    check_new_citizen_account(name=name, phone=phone, password=password, code=code)
+    return _create_citizen(name=name, id_number=id_number, phone=phone, password=password, language=language)
+
+
+@transaction.atomic
+def _create_citizen(*, name: str, id_number: str, phone: str, password: str, language: str) -> User:
+    person = find_or_create_person(name=name, id_number=id_number, phone=phone)
+    if person.user_id is not None:
+        raise Conflict(
+            _("An account already exists for this ID number; sign in, or ask a station to help."),
+            code="id_number_taken",
+            field="id_number",
+        )
+    user = create_citizen_account(name=person.name, phone=phone, password=password, language=language)
+    person.user = user
+    if not person.phone:
+        person.phone = phone
+    person.save(update_fields=["user", "phone"])
+    return user
 
 
 def own_person(user) -> Person:

@@ -1,10 +1,11 @@
 from django.urls import path, re_path
 
-from . import callbacks, views
+from . import callbacks, sign_up, views
 
 app_name = "applications"
 
 urlpatterns = [
+    path("accounts/sign-up/", sign_up.sign_up, name="sign_up"),
     # The card vendor calls this address (kept from before the callback moved here).
     path("partners/callbacks/vendor/", callbacks.vendor_callback, name="vendor_callback"),
     path("me/", views.my_applications, name="mine"),

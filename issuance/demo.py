@@ -5,12 +5,12 @@ import datetime
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import F
 
-from accounts.services import sign_up_citizen
 from applications import services as application_services
 from applications import workflow
 from applications.demo_people import resident_id
 from applications.models import CardApplication, InsuranceType, StatusEvent
 from applications.sample_photos import make_id_photo
+from applications.services import sign_up_citizen
 
 from . import services
 

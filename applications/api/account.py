@@ -10,8 +10,8 @@ from rest_framework.views import APIView
 from accounts.api import SignUpStepView
 from accounts.idempotency import idempotent
 from accounts.models import Role
-from accounts.services import sign_up_citizen
 from applications.idnumbers import mask_phone, validate_resident_id
+from applications.services import sign_up_citizen
 from sbcard.api import StrictInputSerializer
 from sbcard.validators import validate_mobile_phone, validate_person_name
 

@@ -12,11 +12,11 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Employer, Role, ServiceStation, User
-from accounts.services import sign_up_citizen
 from applications import services
 from applications.demo_people import DEMO_CHILD, DEMO_CITIZENS, resident_id
 from applications.models import CardApplication, CityPolicy, InsuranceType, Relationship, StatusEvent
 from applications.sample_photos import make_id_photo
+from applications.services import sign_up_citizen
 
 DEMO_PASSWORD = "Sbcard-demo-2026"  # noqa: S105 - published demo logins, listed in the README
 
