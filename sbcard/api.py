@@ -4,10 +4,9 @@ shape. (The schema's operations are described by sbcard.schema; the schema view 
 
 from collections.abc import Mapping
 
-from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -109,20 +108,7 @@ def _flatten(data, prefix: str = "") -> dict[str, list[str]]:
 
 
 def exception_handler(exc, context):
-    request = context.get("request")
-    if isinstance(exc, Http404 | NotFound) and request is not None and request.user.is_authenticated:
-        # Out of scope looks the same as missing (a 404); both go to the audit trail.
-        # Imported here: audit sits above this plumbing in the layers.
-        from audit.models import AuditEntry
-        from audit.services import record
-
-        record(
-            AuditEntry.Action.REFUSED,
-            request=request,
-            outcome=AuditEntry.Outcome.REFUSED,
-            object_type="request",
-            detail=f"404 {request.method} {request.path}"[:300],
-        )
+    """Every refusal in the API's one error shape (the audit trail's handler, audit.api, wraps this one)."""
     if isinstance(exc, DomainError):
         body = {"detail": str(exc.message), "code": exc.code}
         if exc.field:

@@ -270,7 +270,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "sbcard.api.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "sbcard.schema.ApiSchema",
-    "EXCEPTION_HANDLER": "sbcard.api.exception_handler",
+    "EXCEPTION_HANDLER": "audit.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"signup": "20/hour"},
 }
 SPECTACULAR_SETTINGS = {
