@@ -109,6 +109,26 @@ class StatusMachine:
 
     # --- applying it -------------------------------------------------------------------------------------
 
+    def refusal(self, record, event: str, *, actor, reason_code: str = "", reason: str = ""):
+        """What stops `event` on `record` for this actor, as the error `apply` raises, or None. Reads only the
+        record and the actor (and whatever the transition's guard reads)."""
+        transition = self.table.get((record.status, event))
+        if transition is None:
+            return Conflict(
+                self.wording.not_now % {"status": record.get_status_display()},
+                code="transition_not_allowed",
+                extra={"status": record.status, "event": event},
+            )
+        if self.role_of(actor, record) not in transition.roles:
+            return NotPermitted(self.wording.not_allowed, code="role_not_allowed")
+        if transition.needs_reason and not (reason_code or reason.strip()):
+            return InvalidInput(_("Give a reason."), code="reason_required", field="reason")
+        if transition.guard is not None:
+            problem = transition.guard(record)
+            if problem:
+                return Conflict(problem, code=self.wording.guard_code)
+        return None
+
     def apply(self, record_id: int, event: str, *, actor, reason_code: str = "", reason: str = ""):
         """Fire `event` on one record; returns it with its new status. Raises Conflict (409), NotPermitted
         (403) or InvalidInput (400) before anything is written."""
@@ -171,38 +191,19 @@ class StatusMachine:
             .order_by("pk")
         )
 
-    def _refusal(self, record, event: str, transition: Transition | None, role: str | None):
-        """What stops `event` on `record`, as the error `apply` raises, or None."""
-        if transition is None:
-            return Conflict(
-                self.wording.not_now % {"status": record.get_status_display()},
-                code="transition_not_allowed",
-                extra={"status": record.status, "event": event},
-            )
-        if role not in transition.roles:
-            return NotPermitted(self.wording.not_allowed, code="role_not_allowed")
-        if transition.guard is not None:
-            problem = transition.guard(record)
-            if problem:
-                return Conflict(problem, code=self.wording.guard_code)
-        return None
-
     def _apply(self, records, event, *, actor, reason_code, reason, one: bool) -> list[Change]:
         reason = reason.strip()
         changes: list[Change] = []
         refused: list[str] = []
         for record in records:
-            transition = self.table.get((record.status, event))
-            role = self.role_of(actor, record)
-            if transition is not None and transition.needs_reason and not (reason_code or reason):
-                raise InvalidInput(_("Give a reason."), code="reason_required", field="reason")
-            refusal = self._refusal(record, event, transition, role)
+            refusal = self.refusal(record, event, actor=actor, reason_code=reason_code, reason=reason)
+            if isinstance(refusal, InvalidInput) or (refusal is not None and one):
+                raise refusal  # a missing reason is the request's fault, not one record's
             if refusal is not None:
-                if one:
-                    raise refusal
                 refused.append(f"{_label(record)} ({refusal.message})")
                 continue
-            changes.append(Change(record, event, record.status, transition.target, role))
+            transition = self.table[(record.status, event)]
+            changes.append(Change(record, event, record.status, transition.target, self.role_of(actor, record)))
         if refused:
             raise Conflict(
                 _("Nothing was changed: %(count)d of them cannot be done now: %(list)s")
