@@ -65,10 +65,14 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
-    """Each test reads the working-day calendar and the city policy from its own database state."""
+    """Each test reads the working-day calendar and the city policy from its own database state, and starts
+    with no throttle or limit counted (the cache is the process's memory in tests)."""
+    from django.core.cache import cache
+
     from applications.models import CityPolicy
     from applications.workdays import forget_calendar
 
+    cache.clear()
     forget_calendar()
     CityPolicy.forget()
     yield

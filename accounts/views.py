@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from audit.services import client_address
 from sbcard.errors import DomainError
 
 from .forms import PhoneCodeForm, PhoneForm, SignInForm, SignUpForm
@@ -29,7 +30,7 @@ def home(request):
 
 def _send(request, form, phone: str, purpose: str) -> bool:
     try:
-        code = send_code(phone=phone, purpose=purpose)
+        code = send_code(phone=phone, purpose=purpose, client_address=client_address(request) or "unknown")
     except DomainError as error:
         form.add_error(error.field if error.field in form.fields else None, str(error.message))
         return False
