@@ -189,6 +189,7 @@ class PostgresCluster:
                 "-X",
                 "stream",
                 "--no-sync",
+                "--checkpoint=fast",
             ],
             user=unprivileged_user(),
         )

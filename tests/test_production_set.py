@@ -22,8 +22,8 @@ def _env_file() -> dict[str, str]:
 
 
 @pytest.mark.production
-def test_the_rehearsal_takes_an_application_to_pickup_and_a_roster_to_payment_through_the_proxy(tmp_path):
-    seen = rehearse(tmp_path)
+def test_the_rehearsal_takes_an_application_to_pickup_and_a_roster_to_payment_through_the_proxy():
+    seen = rehearse()  # in a temporary folder of its own, removed afterwards
 
     assert seen["application"]["status"] == "collected"
     assert seen["roster"]["paid_at"]  # the bank's callback arrived
