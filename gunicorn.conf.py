@@ -25,3 +25,5 @@ accesslog = "-"
 errorlog = "-"
 # Paths without query strings: nothing a person typed lands in the log (SECURITY.md 7).
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
+# gunicorn's control socket (gunicornc) is not used; a container's home folder may be read-only.
+control_socket_disable = True
