@@ -433,7 +433,9 @@ class CityPolicy(models.Model):
     def current(cls) -> "CityPolicy":
         now, generation = time.monotonic(), POLICY_GENERATION.current()
         if cls._cached is None or generation != cls._cached_generation or now - cls._cached_at > cls.CACHE_SECONDS:
-            policy, _created = cls.objects.get_or_create(pk=1)
+            policy, created = cls.objects.get_or_create(pk=1)
+            if created:  # saving the first policy moved the generation on: this copy is of that row
+                generation = POLICY_GENERATION.current()
             cls._cached, cls._cached_at, cls._cached_generation = policy, now, generation
         return cls._cached
 
