@@ -377,7 +377,7 @@ http {{
         response = web.post(
             f"{self.base_url}/api/v1/auth/token/", json={"username": username, "password": password}, timeout=10
         )
-        check(response.status_code == 200, f"token for {username}: {response.status_code} {response.text[:200]}")
+        check(response.status_code == 201, f"token for {username}: {response.status_code} {response.text[:200]}")
         return {"Authorization": f"Token {response.json()['token']}"}
 
     def _citizen_to_pickup(self, web: requests.Session) -> dict:
@@ -405,18 +405,25 @@ http {{
             f"{api}/applications/",
             headers=citizen,
             timeout=30,
-            data={
+            json={
                 "insurance_type": "urban_employee",
                 "station": station["id"],
                 "household_city": "杭州市",
                 "address": "杭州市滨江区江南大道1号",
                 "phone": phone,
-                "submit": "true",
             },
-            files={"photo": ("photo.jpg", make_id_photo(), "image/jpeg")},
         )
         check(created.status_code == 201, f"application: {created.status_code} {created.text[:300]}")
         application_id = created.json()["id"]
+        photo = web.post(
+            f"{api}/applications/{application_id}/photo/",
+            headers=citizen,
+            timeout=30,
+            files={"photo": ("photo.jpg", make_id_photo(), "image/jpeg")},
+        )
+        check(photo.status_code == 200, f"photo: {photo.status_code} {photo.text[:300]}")
+        submitted = web.post(f"{api}/applications/{application_id}/submit/", headers=citizen, timeout=20)
+        check(submitted.status_code == 200, f"submit: {submitted.status_code} {submitted.text[:300]}")
         clerk = self._token(web, "clerk2", PASSWORD)
         self._photo_from_every_web_process(web, clerk, application_id)
         approved = web.post(f"{api}/applications/{application_id}/approve/", headers=clerk, timeout=20)
@@ -432,7 +439,7 @@ http {{
             f"{api}/applications/{application_id}/hand-over/",
             headers=clerk,
             timeout=20,
-            data={"presented_id_number": id_number},
+            files={"presented_id_number": (None, id_number)},  # multipart, as the endpoint takes
         )
         check(handed.status_code == 201, f"hand-over: {handed.status_code} {handed.text[:300]}")
         final = web.get(f"{api}/applications/{application_id}/", headers=citizen, timeout=10).json()["status"]
