@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-requirements
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint messages diagram bench-pipeline bench-roster bench-dashboard
+.PHONY: run test lint messages diagram prod-check bench-pipeline bench-roster bench-dashboard
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
+
+# The production rehearsal: docker-compose.yml's services as processes here (nginx, PgBouncer, PostgreSQL, Redis,
+# moto's S3, 2 gunicorn, worker, beat, simulators), one application and a roster through HTTPS. Also in `make test`.
+prod-check: $(STAMP)
+	$(BIN)/python -m deploy.rehearsal
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -17,6 +17,8 @@ pytest_plugins = ["tests.personas", "tests.partners"]
 
 ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
+PRODUCTION_TOOLS = ("nginx", "pgbouncer", "redis-server", "docker-compose")
+PRODUCTION_PATH = os.environ.get("PATH", "") + ":/usr/sbin:/usr/bin"
 
 
 def _require_services() -> bool:
@@ -45,6 +47,10 @@ def _missing_service(item) -> str | None:
         return "needs Redis: set CELERY_BROKER_URL=redis://... to a running server"
     if item.get_closest_marker("browser") and not os.path.exists(CHROMIUM):
         return f"needs Debian's chromium at {CHROMIUM}"
+    if item.get_closest_marker("production"):
+        missing = [tool for tool in PRODUCTION_TOOLS if not shutil.which(tool, path=PRODUCTION_PATH)]
+        if missing or not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
+            return f"needs the production set's packages: missing {', '.join(missing) or 'PostgreSQL server'}"
     return None
 
 
@@ -65,10 +71,14 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
-    """Each test reads the working-day calendar and the city policy from its own database state."""
+    """Each test reads the working-day calendar and the city policy from its own database state, and starts
+    with no throttle or limit counted (the cache is the process's memory in tests)."""
+    from django.core.cache import cache
+
     from applications.models import CityPolicy
     from applications.workdays import forget_calendar
 
+    cache.clear()
     forget_calendar()
     CityPolicy.forget()
     yield

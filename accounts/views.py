@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from audit.services import client_address
 from sbcard.errors import DomainError
 
 from .forms import PhoneCodeForm, PhoneForm, SignInForm
@@ -29,7 +30,7 @@ def home(request):
 def send_code_to(request, form, phone: str, purpose: str) -> bool:
     """Send an SMS code and say so on the page; a refusal goes onto the form."""
     try:
-        code = send_code(phone=phone, purpose=purpose)
+        code = send_code(phone=phone, purpose=purpose, client_address=client_address(request) or "unknown")
     except DomainError as error:
         form.add_error(error.field if error.field in form.fields else None, str(error.message))
         return False

@@ -17,6 +17,7 @@ from applications.models import Status
 from audit.models import AuditEntry
 from audit.services import record
 from sbcard.errors import InvalidInput
+from sbcard.replica import reads_from_replica
 
 from . import charts, exports, queries
 from .filters import ApplicationsQuery, DashboardQuery, first_error
@@ -30,9 +31,11 @@ class BadQuery(Exception):
 
 
 def dashboard_page(view):
-    """Staff only (others get a 404), a valid query (else a 400 page), and the scope it may see."""
+    """Staff only (others get a 404), a valid query (else a 400 page), and the scope it may see. Figures and
+    exports are read from the replica when there is one (sbcard.replica)."""
 
     @login_required
+    @reads_from_replica
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         require_role(request.user, Role.CLERK, Role.ADMIN)
