@@ -250,8 +250,8 @@ def main() -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+    from demo.roster_samples import roster_xlsx, sample_rows
     from partners.registry.simulator import RegistrySimulator
-    from rosters.samples import roster_xlsx, sample_rows
 
     registry = RegistrySimulator(port=0).start()
     settings.PARTNER_URLS["registry"] = registry.url

@@ -383,7 +383,7 @@ http {{
     def _citizen_to_pickup(self, web: requests.Session) -> dict:
         django_ready()
         from applications.idnumbers import make_resident_id
-        from applications.sample_photos import make_id_photo
+        from demo.photos import make_id_photo
 
         phone = f"137{secrets.randbelow(10**8):08d}"
         id_number = make_resident_id("330106", __import__("datetime").date(1990, 5, 17), secrets.randbelow(1000))
@@ -480,7 +480,7 @@ http {{
 
     def _roster_to_payment(self, web: requests.Session) -> dict:
         django_ready()
-        from rosters.samples import photos_zip, roster_xlsx, sample_rows
+        from demo.roster_samples import photos_zip, roster_xlsx, sample_rows
 
         api = f"{self.base_url}/api/v1"
         agent = self._token(web, "agent1", PASSWORD)

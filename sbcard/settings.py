@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "csp",
     "rosters",
     "dashboards",
+    "sbcard",  # plumbing: its management commands (rotate_keys, prepare_uploads)
+    "demo",  # demo data, the demo city, make run: above every app
 ]
 
 MIDDLEWARE = [

@@ -10,7 +10,7 @@ from accounts.tokens import issue_token
 from applications import services
 from applications.idnumbers import make_resident_id
 from applications.models import CardApplication, InsuranceType, Person, Relationship, Status
-from applications.sample_photos import make_id_photo
+from demo.photos import make_id_photo
 
 PASSWORD = "Correct-Horse-42"
 _sequence = itertools.count(100)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 from applications.models import CardApplication, Person, Status, StatusEvent
-from applications.sample_photos import make_id_photo
+from demo.photos import make_id_photo
 
 from . import factories
 from .partners import last_sms_code

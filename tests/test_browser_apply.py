@@ -3,7 +3,7 @@
 import pytest
 
 from applications.models import CardApplication, Person, Status
-from applications.sample_photos import make_id_photo
+from demo.photos import make_id_photo
 
 from . import factories
 from .browser import chromium_page

@@ -3,8 +3,8 @@
 import pytest
 from django.core.management import call_command
 
-from applications.demo_people import DEMO_CITIZENS, demo_registry_records, resident_id
 from applications.models import CardApplication, Person
+from demo.people import DEMO_CITIZENS, demo_registry_records, resident_id
 from issuance.models import Card, CardStatus
 
 pytestmark = pytest.mark.django_db

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from applications.sample_photos import make_id_photo
-from rosters.samples import sample_rows
+from demo.photos import make_id_photo
+from demo.roster_samples import sample_rows
 from rosters.tests.conftest import known_to_registry
 
 from . import factories

@@ -11,7 +11,7 @@ from django.test.client import encode_multipart
 
 from accounts.models import IdempotentRequest
 from applications.models import CardApplication
-from applications.sample_photos import make_id_photo
+from demo.photos import make_id_photo
 
 from . import factories
 

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from applications.models import CardApplication, Person, Status
-from applications.sample_photos import make_id_photo
+from demo.photos import make_id_photo
 
 from . import factories
 from .partners import last_sms_code

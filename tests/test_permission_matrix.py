@@ -5,7 +5,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from applications.models import CardApplication, StatusEvent
-from applications.sample_photos import make_id_photo
+from demo.photos import make_id_photo
 
 from . import factories
 

@@ -56,7 +56,7 @@ def test_a_whole_flow_leaks_no_id_number_or_phone(caplog, partners, settings, dj
     )
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from applications.sample_photos import make_id_photo
+    from demo.photos import make_id_photo
 
     post(
         citizen_client,

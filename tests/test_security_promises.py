@@ -19,8 +19,8 @@ from PIL import Image
 
 from applications import workflow
 from applications.models import PartnerStep, Status, StatusEvent, VendorCallback
-from applications.sample_photos import make_id_photo
 from audit.models import AuditEntry
+from demo.photos import make_id_photo
 from partners.signing import signed_headers
 from sbcard.errors import Conflict, InvalidInput, NotPermitted
 

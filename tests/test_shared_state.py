@@ -20,7 +20,7 @@ from django.core.management import call_command
 from accounts.models import PhoneCode
 from accounts.phone_codes import CODES_PER_HOUR, _key
 from applications.models import CityPolicy
-from applications.sample_photos import make_id_photo
+from demo.photos import make_id_photo
 from deploy.local import Process, free_port
 from sbcard.crypto import derive_key
 from sbcard.storage import MAGIC

@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from applications.photos import check_photo, photo_file_name
-from applications.sample_photos import make_id_photo
+from demo.photos import make_id_photo
 from sbcard.errors import InvalidInput
 
 

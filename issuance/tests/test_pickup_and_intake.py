@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from applications.models import Status
-from applications.sample_photos import make_id_photo
+from demo.photos import make_id_photo
 from issuance import intake, services
 from issuance.models import Appointment, Card, NamedProxy, Pickup, StationDay
 from issuance.tasks import remind_appointments

@@ -1,5 +1,5 @@
 """The demo people, as the information centre knows them."""
 
-from applications.demo_people import demo_registry_records
+from demo.people import demo_registry_records
 
 SEED_RECORDS = demo_registry_records()

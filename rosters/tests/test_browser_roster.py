@@ -3,8 +3,8 @@
 import pytest
 
 from applications.models import CardApplication, Status
+from demo.roster_samples import photos_zip, roster_csv, sample_rows
 from rosters.models import RosterBatch
-from rosters.samples import photos_zip, roster_csv, sample_rows
 from tests import factories
 from tests.browser import chromium_page
 

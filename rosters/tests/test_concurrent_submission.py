@@ -6,9 +6,9 @@ import pytest
 from django.db import connection
 
 from applications.models import CardApplication, StatusEvent
+from demo.roster_samples import roster_csv, roster_xlsx, sample_rows
 from rosters import services
 from rosters.models import RosterBatch
-from rosters.samples import roster_csv, roster_xlsx, sample_rows
 from sbcard.errors import Conflict
 from tests import factories
 

@@ -7,9 +7,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from applications.models import Status
-from applications.sample_photos import make_id_photo
+from demo.photos import make_id_photo
+from demo.roster_samples import roster_csv, roster_xlsx, sample_rows
 from rosters.models import RosterBatch, RosterRow
-from rosters.samples import roster_csv, roster_xlsx, sample_rows
 from rosters.sheets import dry_run_report
 from tests import factories
 

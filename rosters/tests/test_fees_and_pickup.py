@@ -11,14 +11,14 @@ from django.utils import timezone
 
 from applications import workflow
 from applications.models import CardApplication, CityPolicy, Status
-from applications.sample_photos import make_id_photo
 from applications.workdays import add_working_days
+from demo.photos import make_id_photo
+from demo.roster_samples import roster_xlsx, sample_rows
 from issuance.models import Pickup
 from partners.signing import signed_headers
 from rosters import services
 from rosters.documents import payment_notice_pdf, pickup_list_pdf
 from rosters.models import BankPayment, RosterBatch
-from rosters.samples import roster_xlsx, sample_rows
 from sbcard.errors import NotPermitted
 from tests import factories
 

@@ -32,8 +32,8 @@ def test_the_beat_schedule_runs_the_paid_batches_job():
 
 @pytest.mark.django_db
 def test_an_unavailable_information_centre_leaves_the_batch_checking_for_the_job(agent, partners, monkeypatch):
+    from demo.roster_samples import roster_xlsx, sample_rows
     from rosters.models import RosterBatch
-    from rosters.samples import roster_xlsx, sample_rows
 
     from .conftest import upload
 

@@ -9,10 +9,10 @@ from openpyxl import load_workbook
 
 from accounts.models import Employer, Role, User
 from applications.models import CardApplication, Status
-from applications.sample_photos import make_id_photo
+from demo.photos import make_id_photo
+from demo.roster_samples import HEADERS, roster_xlsx, sample_rows
 from rosters.models import EmployerDocument, RosterBatch
 from rosters.reading import EXAMPLE_ID_NUMBER, INSURANCE_CHOICES
-from rosters.samples import HEADERS, roster_xlsx, sample_rows
 from tests import factories
 
 from .conftest import known_to_registry, upload

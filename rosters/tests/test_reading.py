@@ -6,8 +6,8 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
+from demo.roster_samples import HEADERS, roster_csv, roster_xlsx, sample_rows
 from rosters.reading import decode_csv, parse_roster
-from rosters.samples import HEADERS, roster_csv, roster_xlsx, sample_rows
 from sbcard.errors import InvalidInput
 
 RARE_NAMES = ["刘䶮", "王堃", "𠮷野家"]  # 䶮 needs GB18030; 堃 is in GBK; 𠮷 is outside the BMP and not in GBK

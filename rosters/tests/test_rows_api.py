@@ -4,10 +4,10 @@ upload's own; photos come one per row, then the batch is checked again."""
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from applications.sample_photos import make_id_photo
+from demo.photos import make_id_photo
+from demo.roster_samples import roster_xlsx, sample_rows
 from rosters.models import RosterBatch, RosterRow
 from rosters.reading import INSURANCE_CHOICES
-from rosters.samples import roster_xlsx, sample_rows
 from tests import factories
 
 from .conftest import known_to_registry, upload

@@ -10,9 +10,9 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
 from applications.models import CardApplication, Channel, CityPolicy, Person, Photo, Status, StatusEvent
+from demo.roster_samples import photos_zip, roster_csv, roster_xlsx, sample_rows
 from rosters import services
 from rosters.models import BatchApplication, RosterBatch
-from rosters.samples import photos_zip, roster_csv, roster_xlsx, sample_rows
 from sbcard.errors import Conflict, NotPermitted
 from tests import factories
 

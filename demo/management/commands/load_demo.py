@@ -13,10 +13,12 @@ from django.utils import timezone
 
 from accounts.models import Employer, Role, ServiceStation, User
 from applications import services
-from applications.demo_people import DEMO_CHILD, DEMO_CITIZENS, resident_id
 from applications.models import CardApplication, CityPolicy, InsuranceType, Relationship, StatusEvent
-from applications.sample_photos import make_id_photo
 from applications.services import sign_up_citizen
+from demo.cards import load_card_demo
+from demo.people import DEMO_CHILD, DEMO_CITIZENS, resident_id
+from demo.photos import make_id_photo
+from demo.rosters import load_roster_demo
 
 DEMO_PASSWORD = "Sbcard-demo-2026"  # noqa: S105 - published demo logins, listed in the README
 
@@ -83,15 +85,11 @@ class Command(BaseCommand):
                 code=None,
             )
             self._scenario(user, scenario, central, clerk_central)
-        from issuance.demo import load_card_demo
-
         load_card_demo(station=central, clerk=clerk_central, password=DEMO_PASSWORD)
         self._load_rosters()
 
     def _load_rosters(self) -> bool:
         """The demo employer's roster batches, one in each state (rosters/demo.py)."""
-        from rosters.demo import load_roster_demo
-
         employer = Employer.objects.filter(credit_code="91310000MA1FL8TQ36").first()
         agent = User.objects.filter(username="agent1").first()
         clerk = User.objects.filter(username="clerk2").first()

@@ -8,9 +8,8 @@ import zipfile
 from openpyxl import Workbook
 
 from applications.idnumbers import make_resident_id
-from applications.sample_photos import make_id_photo
-
-from .reading import COLUMNS
+from demo.photos import make_id_photo
+from rosters.reading import COLUMNS
 
 HEADERS = [header for _key, header, _aliases in COLUMNS]
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"

@@ -1,4 +1,4 @@
-"""manage.py seed_city --people N: fill an empty database with a realistic synthetic city (see dashboards.seeding)."""
+"""manage.py seed_city --people N: fill an empty database with a realistic synthetic city (see demo.city)."""
 
 import random
 import time
@@ -6,7 +6,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from applications.models import CardApplication, Person
-from dashboards.seeding.city import City
+from dashboards.summaries import summarise
+from demo.city.city import City
 
 
 class Command(BaseCommand):
@@ -26,8 +27,6 @@ class Command(BaseCommand):
         city = City(people, self.stdout if verbosity else None)
         city.build()
         if not no_summarise:
-            from dashboards.summaries import summarise
-
             started = time.monotonic()
             city.say("summarising the history for the dashboards ...")
             report = summarise(progress=lambda log, total, count: city.say(f"  {log}: {total:,} folded"))

@@ -1,4 +1,4 @@
-"""Demo cards, one in each card state (issuance issue): used by load_demo."""
+"""Demo cards, one in each card state: used by load_demo."""
 
 import datetime
 
@@ -7,12 +7,11 @@ from django.db.models import F
 
 from applications import services as application_services
 from applications import workflow
-from applications.demo_people import resident_id
 from applications.models import CardApplication, InsuranceType, StatusEvent
-from applications.sample_photos import make_id_photo
 from applications.services import sign_up_citizen
-
-from . import services
+from demo.people import resident_id
+from demo.photos import make_id_photo
+from issuance import services
 
 # phone, name, region, birth date, sequence, the card's state in the demo
 DEMO_CARD_HOLDERS = [
@@ -71,8 +70,8 @@ def _collected_card(user, station, clerk, *, insurance: str):
     workflow.apply_event(application.pk, "registry_confirmed", actor=None)
     CardApplication.objects.filter(pk=application.pk).update(bank_account_number=f"621700{application.pk:012d}3")
     workflow.apply_event(application.pk, "account_opened", actor=None)
-    CardApplication.objects.filter(pk=application.pk).update(
-        card_number=f"D{application.pk:08d}", card_batch_number="B-DEMO-S001-0001"
+    application_services.record_card_made(
+        application.pk, card_number=f"D{application.pk:08d}", batch_number="B-DEMO-S001-0001"
     )
     workflow.apply_event(application.pk, "card_shipped", actor=None)
     card = services.hand_over_card(application.pk, actor=clerk, presented_id_number=user.person.id_number)

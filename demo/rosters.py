@@ -15,12 +15,13 @@ from django.db import transaction
 from accounts.models import Employer, User
 from applications import workflow
 from applications.models import CardApplication
-from applications.sample_photos import make_id_photo
+from applications.services import record_card_made
+from demo.photos import make_id_photo
 from partners.registry.simulator import RegistrySimulator
+from rosters import services
+from rosters.models import RosterBatch
 
-from . import services
-from .models import RosterBatch
-from .samples import photos_zip, roster_xlsx, sample_rows
+from .roster_samples import photos_zip, roster_xlsx, sample_rows
 
 # stage -> number of people; each batch its own people (birth dates from 1975 on, region 330108)
 STAGES = [
@@ -81,9 +82,7 @@ def _batch(stage: str, rows: list[dict], extra: list[list], *, agent: User, cler
         if stage == "in_production":
             return batch
         for application_id in ids:  # what the vendor's callback records
-            CardApplication.objects.filter(pk=application_id).update(
-                card_number=f"D{application_id:09d}", card_batch_number=f"DEMO-{batch.pk}"
-            )
+            record_card_made(application_id, card_number=f"D{application_id:09d}", batch_number=f"DEMO-{batch.pk}")
         workflow.apply_event_in_bulk(ids, "card_shipped", actor=None)
     if stage == "collected":
         signed_list = SimpleUploadedFile("领卡清单.png", make_id_photo(image_format="PNG"), content_type="image/png")
