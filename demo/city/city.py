@@ -39,8 +39,11 @@ from accounts.models import Employer, ServiceStation, User
 from applications.idnumbers import make_resident_id
 from applications.models import CardApplication, Escalation, PartnerStep, Person, StatusEvent
 from applications.workdays import add_working_days
+from applications.workflow import TABLE
+from issuance.lifecycle import CARD_TABLE
 from issuance.models import Card, CardChange, CardEvent, LossReport
 from partners.models import PartnerCall
+from sbcard.statemachine import CREATE_EVENT
 
 from .bulk import NULL, Sink, Table
 from .loading import LoadingMixin
@@ -480,7 +483,7 @@ class City(LoadingMixin):
         events = []
         state = {"status": "", "t": created, "submitted": NULL, "account": "", "card": "", "batch": "", "steps": []}
 
-        def go(event, target, moment, actor=NULL, role="system", reason_code="", reason=""):
+        def record(event, target, moment, actor, role, reason_code="", reason=""):
             if events:  # an application's history only moves forward in time, and not past now
                 moment = min(max(moment, state["t"] + 60), now)
             events.append((event, state["status"], target, actor, role, reason_code, reason, moment))
@@ -489,13 +492,21 @@ class City(LoadingMixin):
             if target == "submitted":
                 state["submitted"] = moment
 
+        def go(event, moment, actor=NULL, role="system", reason_code="", reason=""):
+            """The simulation chooses the event; the application table says where it leads, and who may fire it."""
+            transition = TABLE[(state["status"], event)]  # a path the table does not have is a bug here
+            if role not in transition.roles:
+                raise AssertionError(f"seed_city: {role} cannot {event} from {state['status']}")
+            record(event, transition.target, moment, actor, role, reason_code, reason)
+
         stuck = random.random() < 0.008
         if channel == "roster":
             applicant = roster[1]["agent"]
-            go("create", "submitted", created, applicant, "employer_agent")
+            record(CREATE_EVENT, "draft", created, applicant, "employer_agent")
+            go("submit", created, applicant, "employer_agent")
         elif channel == "online":
             applicant = citizen
-            go("create", "draft", created, citizen, "citizen")
+            record(CREATE_EVENT, "draft", created, citizen, "citizen")
             if random.random() < 0.03:
                 return self._write_application(application_id, person, kind, channel, station, insurance, roster,
                                                applicant, events, state, clerk)  # fmt: skip
@@ -503,11 +514,11 @@ class City(LoadingMixin):
             if moment > now:
                 return self._write_application(application_id, person, kind, channel, station, insurance, roster,
                                                applicant, events, state, clerk)  # fmt: skip
-            go("submit", "submitted", moment, citizen, "citizen")
+            go("submit", moment, citizen, "citizen")
         else:
             applicant = clerk
-            go("create", "draft", created, clerk, "clerk")
-            go("accept_at_counter", "verifying", created + random.randint(60, 900), clerk, "clerk")
+            record(CREATE_EVENT, "draft", created, clerk, "clerk")
+            go("accept_at_counter", created + random.randint(60, 900), clerk, "clerk")
         if old_card is not None:
             self._retire(old_card, state, events)
         rounds = 0
@@ -520,41 +531,41 @@ class City(LoadingMixin):
                     ends = moment + int((ends - moment) * 0.5)
                     if ends > now:
                         break
-                    go("withdraw", "cancelled", ends, citizen, "citizen")
+                    go("withdraw", ends, citizen, "citizen")
                     break
                 if ends > now:
                     break
                 if random.random() < 0.08 and rounds < 3:
                     code = random.choice(RETURN_CODES)
-                    go("return", "returned", self._working_time(ends), clerk, "clerk", code, "请按要求更正后重新提交。")
+                    go("return", self._working_time(ends), clerk, "clerk", code, "请按要求更正后重新提交。")
                 else:
-                    go("approve", "verifying", self._working_time(ends), clerk, "clerk")
+                    go("approve", self._working_time(ends), clerk, "clerk")
                     if old_card is not None:
                         self._retire(old_card, state, events)
             elif status == "returned":
                 rounds += 1
                 if random.random() < 0.12 or channel not in ("online", "roster"):
                     if random.random() < 0.3 and moment + 20 * DAY < now:
-                        go("cancel", "cancelled", self._working_time(moment + 20 * DAY), clerk, "clerk", "",
+                        go("cancel", self._working_time(moment + 20 * DAY), clerk, "clerk", "",
                            "逾期未更正")  # fmt: skip
                     break
                 ends = moment + int(lognormal(3 * DAY, 0.9))
                 if ends > now:
                     break
                 actor, role = (roster[1]["agent"], "employer_agent") if channel == "roster" else (citizen, "citizen")
-                go("submit", "submitted", ends, actor, role)
+                go("submit", ends, actor, role)
             elif status == "verifying":
                 if station["instant"] and kind == "replacement" and channel == "counter":
-                    go("issue_at_station", "ready_for_pickup", moment + random.randint(600, 3600), clerk, "clerk")
+                    go("issue_at_station", moment + random.randint(600, 3600), clerk, "clerk")
                     continue
                 ends = moment + int(lognormal(4 * HOUR, 1.1) * slow)
                 refused = random.random() < 0.015
                 if not self._step(application_id, "registry", moment, ends, refused, state):
                     break
                 if refused:
-                    go("registry_refused", "returned", ends, reason_code="no_record", reason="信息中心无户籍记录")
+                    go("registry_refused", ends, reason_code="no_record", reason="信息中心无户籍记录")
                 else:
-                    go("registry_confirmed", "opening_account", ends)
+                    go("registry_confirmed", ends)
             elif status == "opening_account":
                 factor = 3.0 if now - 100 * DAY < moment < now - 70 * DAY else 1.0
                 ends = moment + int(lognormal(1.5 * DAY * factor, 0.8) * slow)
@@ -564,16 +575,16 @@ class City(LoadingMixin):
                 state["account"] = f"6217{application_id:015d}"
                 if refused:
                     state["account"] = ""
-                    go("bank_refused", "returned", ends, reason_code="bank_mismatch", reason="银行客户信息与申请不一致")
+                    go("bank_refused", ends, reason_code="bank_mismatch", reason="银行客户信息与申请不一致")
                 elif random.random() < 0.05:
-                    go("payment_requested", "awaiting_payment", ends)
+                    go("payment_requested", ends)
                 else:
-                    go("account_opened", "in_production", ends)
+                    go("account_opened", ends)
             elif status == "awaiting_payment":
                 ends = moment + int(lognormal(3 * DAY, 1.0))
                 if ends > now or random.random() < 0.15:  # some fees are still unpaid
                     break
-                go("confirm_payment", "in_production", ends)
+                go("confirm_payment", ends)
             elif status == "in_production":
                 factor = 1.8 if now - 45 * DAY < moment < now - 20 * DAY else 1.0
                 median = 9 * DAY if kind == "replacement" else 16 * DAY
@@ -582,12 +593,12 @@ class City(LoadingMixin):
                 if not self._step(application_id, "vendor", moment, ends, failed, state):
                     break
                 if failed:
-                    go("production_failed", "returned", ends, reason_code="production_failed", reason="制卡失败")
+                    go("production_failed", ends, reason_code="production_failed", reason="制卡失败")
                 else:
                     local = self.local_date(ends)
                     state["card"] = f"C{application_id:012d}"
                     state["batch"] = f"P{local:%Y%m%d}{station['code']}"
-                    go("card_shipped", "ready_for_pickup", ends)
+                    go("card_shipped", ends)
             elif status in ("ready_for_pickup", "unclaimed"):
                 if status == "ready_for_pickup":
                     state["ready"] = moment
@@ -595,7 +606,7 @@ class City(LoadingMixin):
                     if waited > 30 * DAY:
                         if moment + 30 * DAY > now:
                             break
-                        go("mark_unclaimed", "unclaimed", moment + 30 * DAY + random.randint(0, HOUR))
+                        go("mark_unclaimed", moment + 30 * DAY + random.randint(0, HOUR))
                         continue
                     ends = self._working_time(moment + int(waited))
                 else:
@@ -604,7 +615,7 @@ class City(LoadingMixin):
                     ends = self._working_time(moment + int(lognormal(15 * DAY, 0.8)))
                 if ends > now:
                     break
-                go("hand_over", "collected", ends, clerk, "clerk")
+                go("hand_over", ends, clerk, "clerk")
             else:
                 break
             # A rare cancellation by the station in the middle of the pipeline.
@@ -612,7 +623,7 @@ class City(LoadingMixin):
                 moment = state["t"] + random.randint(HOUR, 3 * DAY)
                 if moment < now:
                     self._close_open_step(state, moment)
-                    go("cancel", "cancelled", moment, clerk, "clerk", "", "申请人要求撤销")
+                    go("cancel", moment, clerk, "clerk", "", "申请人要求撤销")
         return self._write_application(application_id, person, kind, channel, station, insurance, roster, applicant,
                                        events, state, clerk)  # fmt: skip
 
@@ -707,11 +718,7 @@ class City(LoadingMixin):
         if old_card.get("retired"):
             return
         old_card["retired"] = True
-        moment = events[-1][7]
-        self.card_events.add(self.card_event_id, old_card["id"], "replace", "reported_lost", "replaced", NULL,
-                             "system", self.ts(moment))  # fmt: skip
-        self.card_event_id += 1
-        old_card["status"], old_card["changed"] = "replaced", moment
+        self._card_event(old_card, "replace", NULL, "system", events[-1][7])
 
     # --- cards: activation, loss, replacement ----------------------------------------------------
 
@@ -734,7 +741,7 @@ class City(LoadingMixin):
         if oral:
             deadline = add_working_days(self.local_date(lost), 3)
             role = "admin" if reporter == self.admin_id else "citizen"
-            self._card_event(card, "report_lost_orally", "active", "pre_reported_lost", reporter, role, lost)
+            self._card_event(card, "report_lost_orally", reporter, role, lost)
             if deadline >= self.today:
                 pass  # still waiting for the written confirmation: about to lapse, or not yet
             else:
@@ -742,8 +749,7 @@ class City(LoadingMixin):
                 if draw < 0.55:
                     moment = lost + random.randint(HOUR, 2 * DAY)
                     confirmed = self.ts(moment)
-                    self._card_event(card, "confirm_loss_in_writing", "pre_reported_lost", "reported_lost",
-                                     result["clerk"], "clerk", moment)  # fmt: skip
+                    self._card_event(card, "confirm_loss_in_writing", result["clerk"], "clerk", moment)  # fmt: skip
                     replaced = True
                 elif draw < 0.9:
                     lapse_day = deadline + datetime.timedelta(days=1)
@@ -752,16 +758,16 @@ class City(LoadingMixin):
                     )
                     moment = min(moment - self.offset, self.now - 60)
                     lapsed = self.ts(moment)
-                    self._card_event(card, "lapse_oral_report", "pre_reported_lost", "active", NULL, "system", moment)
+                    self._card_event(card, "lapse_oral_report", NULL, "system", moment)
                 else:
                     moment = lost + random.randint(HOUR, DAY)
                     withdrawn = self.ts(moment)
-                    self._card_event(card, "unreport", "pre_reported_lost", "active", result["clerk"], "clerk", moment)
+                    self._card_event(card, "unreport", result["clerk"], "clerk", moment)
             self.losses.add(report_id, card["id"], "oral", random.choice(["hotline", "online", "phone"]), reporter,
                             deadline.isoformat(), self.ts(lost), confirmed, lapsed, withdrawn)  # fmt: skip
         else:
             lost = self._working_time(lost)
-            self._card_event(card, "report_lost_in_writing", "active", "reported_lost", result["clerk"], "clerk", lost)
+            self._card_event(card, "report_lost_in_writing", result["clerk"], "clerk", lost)
             self.losses.add(report_id, card["id"], "written", "station", result["clerk"], NULL, self.ts(lost), NULL,
                             NULL, NULL)  # fmt: skip
             replaced = True
@@ -791,10 +797,16 @@ class City(LoadingMixin):
             moment = issued + int(lognormal(6 * DAY, 1.3))
             if moment < self.now:
                 card["activated"] = moment
-                self._card_event(card, "activate", "issued", "active", result["clerk"], "clerk", moment)
+                self._card_event(card, "activate", result["clerk"], "clerk", moment)
         return card
 
-    def _card_event(self, card, event, source, target, actor, role, moment) -> None:
+    def _card_event(self, card, event, actor, role, moment) -> None:
+        """The simulation chooses the event; the card table says where it leads, and who may fire it."""
+        source = card["status"]
+        transition = CARD_TABLE[(source, event)]  # a path the table does not have is a bug here
+        if role not in transition.roles:
+            raise AssertionError(f"seed_city: {role} cannot {event} a card from {source}")
+        target = transition.target
         moment = min(max(moment, card["changed"] + 60), self.now)
         self.card_events.add(self.card_event_id, card["id"], event, source, target, actor, role, self.ts(moment))
         self.card_event_id += 1
