@@ -12,8 +12,8 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from applications.api.serializers import NAME_ERRORS, StrictInputSerializer
-from applications.idnumbers import mask_phone, validate_resident_id
-from sbcard.api import ErrorSerializer
+from sbcard.api import ErrorSerializer, ResidentIdInput
+from sbcard.idnumbers import mask_phone
 from sbcard.validators import validate_mobile_phone, validate_person_name
 
 from .lockout import locked_out
@@ -24,7 +24,7 @@ from .services import sign_up_citizen
 
 class SignUpSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=60, validators=[validate_person_name], error_messages=NAME_ERRORS)
-    id_number = serializers.CharField(max_length=20, validators=[validate_resident_id])
+    id_number = ResidentIdInput()
     phone = serializers.CharField(max_length=11, validators=[validate_mobile_phone])
     password = serializers.CharField(write_only=True, style={"input_type": "password"})
     code = serializers.CharField(max_length=6, help_text="The code sent by POST /api/v1/auth/phone-code/.")

@@ -17,17 +17,17 @@ from .workdays import is_working_day
 logger = logging.getLogger("applications.tasks")
 
 
-@shared_task(bind=True, base=PartnerTask, partner=Partner.REGISTRY)
+@shared_task(bind=True, base=PartnerTask, partner=Partner.REGISTRY, resumed_by_sweeper=True)
 def verify_with_registry(self, application_id: int) -> None:
     pipeline.verify_with_registry(application_id)
 
 
-@shared_task(bind=True, base=PartnerTask, partner=Partner.BANK)
+@shared_task(bind=True, base=PartnerTask, partner=Partner.BANK, resumed_by_sweeper=True)
 def open_bank_account(self, application_id: int) -> None:
     pipeline.open_bank_account(application_id)
 
 
-@shared_task(bind=True, base=PartnerTask, partner=Partner.VENDOR)
+@shared_task(bind=True, base=PartnerTask, partner=Partner.VENDOR, resumed_by_sweeper=True)
 def order_card(self, application_id: int) -> None:
     pipeline.order_card(application_id)
 

@@ -244,7 +244,15 @@ def allowed_events(application: CardApplication, actor) -> list[str]:
     return [t.event for t in TRANSITIONS if t.source == application.status and role in t.roles]
 
 
-def apply_event(application_id: int, event: str, *, actor, reason_code: str = "", reason: str = "") -> CardApplication:
+def apply_event(
+    application_id: int,
+    event: str,
+    *,
+    actor,
+    reason_code: str = "",
+    reason: str = "",
+    reason_detail: dict | None = None,
+) -> CardApplication:
     """Fire `event` on an application. Raises Conflict (409), NotPermitted (403) or InvalidInput (400).
 
     Every refusal is raised before anything is written.
@@ -255,11 +263,19 @@ def apply_event(application_id: int, event: str, *, actor, reason_code: str = ""
             .select_related("person", "station")
             .get(pk=application_id)
         )
-        return apply_event_to_locked(application, event, actor=actor, reason_code=reason_code, reason=reason)
+        return apply_event_to_locked(
+            application, event, actor=actor, reason_code=reason_code, reason=reason, reason_detail=reason_detail
+        )
 
 
 def apply_event_to_locked(
-    application: CardApplication, event: str, *, actor, reason_code: str = "", reason: str = ""
+    application: CardApplication,
+    event: str,
+    *,
+    actor,
+    reason_code: str = "",
+    reason: str = "",
+    reason_detail: dict | None = None,
 ) -> CardApplication:
     """The same, for a caller that has just locked the row in its own transaction (the pipeline)."""
     if not transaction.get_connection().in_atomic_block:
@@ -300,6 +316,7 @@ def apply_event_to_locked(
         actor_role=role,
         reason_code=reason_code,
         reason=reason.strip(),
+        reason_detail=reason_detail,
         created_at=now,
     )
     audit.record(

@@ -1,6 +1,7 @@
 """The REST API for cards and the service window. Views validate and call one service each."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -12,10 +13,11 @@ from rest_framework.views import APIView
 from accounts.access import access_application_by_id, cards_visible_to
 from accounts.models import Role
 from applications.api.serializers import ApplicationDetailSerializer, StrictInputSerializer
-from applications.idnumbers import mask_resident_id
 from applications.models import CARD_USES_BY_COLOUR, CardColour
-from sbcard.api import ErrorSerializer
+from applications.workdays import provisional_note
+from sbcard.api import ErrorSerializer, ResidentIdInput
 from sbcard.errors import NotPermitted
+from sbcard.idnumbers import mask_resident_id
 from sbcard.validators import validate_mobile_phone
 
 from . import certificates, intake, services
@@ -85,33 +87,49 @@ class ActivateSerializer(StrictInputSerializer):
 class OralLossSerializer(StrictInputSerializer):
     channel = serializers.ChoiceField(choices=[c for c in LossReport.Channel.values if c != "station"])
     name = serializers.CharField(max_length=60, required=False, default="")
-    id_number = serializers.CharField(max_length=20, required=False, default="")
+    id_number = ResidentIdInput(required=False, default="")
     employer = serializers.CharField(max_length=100, required=False, default="")
     phone = serializers.CharField(max_length=20, required=False, default="")
 
 
 class PresentedIdSerializer(StrictInputSerializer):
-    presented_id_number = serializers.CharField(max_length=20)
+    presented_id_number = ResidentIdInput()
 
 
 class ReplacementSerializer(StrictInputSerializer):
-    presented_id_number = serializers.CharField(max_length=20, required=False, default="")
+    presented_id_number = ResidentIdInput(required=False, default="")
     proxy_name = serializers.CharField(max_length=60, required=False, default="")
-    proxy_id_number = serializers.CharField(max_length=20, required=False, default="")
+    proxy_id_number = ResidentIdInput(required=False, default="")
     issue_now = serializers.BooleanField(required=False, default=False)
 
 
 class ExchangeSerializer(StrictInputSerializer):
     reason = serializers.ChoiceField(choices=[c for c in CardChange.Reason.values if c != "lost"])
     new_name = serializers.CharField(max_length=60, required=False, default="")
-    new_id_number = serializers.CharField(max_length=20, required=False, default="")
+    new_id_number = ResidentIdInput(required=False, default="")
 
 
 class LossReportSerializer(serializers.ModelSerializer):
+    written_deadline_note = serializers.SerializerMethodField(
+        help_text=gettext_lazy("Says when the deadline is provisional: its year's holidays are not published yet.")
+    )
+
     class Meta:
         model = LossReport
-        fields = ["id", "kind", "channel", "written_deadline", "created_at", "confirmed_at", "lapsed_at"]
+        fields = [
+            "id",
+            "kind",
+            "channel",
+            "written_deadline",
+            "written_deadline_note",
+            "created_at",
+            "confirmed_at",
+            "lapsed_at",
+        ]
         read_only_fields = fields
+
+    def get_written_deadline_note(self, report) -> str:
+        return provisional_note(report.written_deadline) if report.written_deadline else ""
 
 
 class CardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -207,9 +225,9 @@ def _application(request, application_id: int, code=status.HTTP_200_OK) -> Respo
 
 
 class HandOverSerializer(StrictInputSerializer):
-    presented_id_number = serializers.CharField(max_length=20, required=False, default="")
+    presented_id_number = ResidentIdInput(required=False, default="")
     proxy_name = serializers.CharField(max_length=60, required=False, default="")
-    proxy_id_number = serializers.CharField(max_length=20, required=False, default="")
+    proxy_id_number = ResidentIdInput(required=False, default="")
     proxy_card_number = serializers.CharField(max_length=30, required=False, default="")
     authorisation = serializers.FileField(required=False)
 
@@ -251,7 +269,7 @@ class AppointmentSerializer(serializers.ModelSerializer):
 
 
 class AppointmentInputSerializer(StrictInputSerializer):
-    id_number = serializers.CharField(max_length=20)
+    id_number = ResidentIdInput()
     name = serializers.CharField(max_length=60)
     phone = serializers.CharField(max_length=11, validators=[validate_mobile_phone])
     date = serializers.DateField()
@@ -279,7 +297,7 @@ class AppointmentListView(ListAPIView):
 
 class WalkInSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=60)
-    id_number = serializers.CharField(max_length=20)
+    id_number = ResidentIdInput()
     phone = serializers.CharField(max_length=11, validators=[validate_mobile_phone])
     insurance_type = serializers.CharField(max_length=30)
     household_city = serializers.CharField(max_length=60)
@@ -289,7 +307,7 @@ class WalkInSerializer(StrictInputSerializer):
 
 
 class RegistryCheckSerializer(StrictInputSerializer):
-    id_number = serializers.CharField(max_length=20)
+    id_number = ResidentIdInput()
     name = serializers.CharField(max_length=60)
 
 

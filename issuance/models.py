@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from applications.idnumbers import mask_resident_id
 from sbcard.crypto import EncryptedCharField
+from sbcard.idnumbers import mask_resident_id
 
 
 class CardStatus(models.TextChoices):

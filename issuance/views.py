@@ -14,9 +14,11 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import access_application_by_id, access_card_by_id, cards_visible_to, require_role
 from accounts.models import Role
-from applications.idnumbers import compact, parse_resident_id
 from applications.models import CARD_USES_BY_COLOUR, CardApplication, CardColour, Status
+from applications.workdays import describe_date
+from partners.failures import open_failures
 from sbcard.errors import DomainError, InvalidInput
+from sbcard.idnumbers import canonical, parse_resident_id
 
 from . import certificates, intake, services
 from .forms import (
@@ -83,7 +85,10 @@ def appointments(request):
         except DomainError as error:
             _error_to_form(form, error)
         else:
-            messages.success(request, _("Booked for %(date)s; the caller gets it by SMS.") % {"date": appointment.date})
+            messages.success(
+                request,
+                _("Booked for %(date)s; the caller gets it by SMS.") % {"date": describe_date(appointment.date)},
+            )
             return redirect("issuance:appointments")
     day = _date_param(request.GET.get("date")) or timezone.localdate()
     booked = Appointment.objects.filter(station=request.user.station, date=day).order_by("created_at")
@@ -271,7 +276,7 @@ def card_search(request):
     form = CardSearchForm(request.POST or None)
     cards = Card.objects.none()
     if form.is_valid():
-        query = compact(form.cleaned_data["query"])
+        query = canonical(form.cleaned_data["query"])
         try:
             number = parse_resident_id(query).number
             cards = cards_visible_to(request.user).filter(person__id_number=number)
@@ -318,6 +323,7 @@ def card_window(request, card_id: int):
         "reports": card.loss_reports.order_by("-created_at")[:10],
         "limits": card.swipe_limit_changes.order_by("-created_at")[:10],
         "uses": CARD_USES_BY_COLOUR[CardColour(card.application.card_colour)],
+        "failures": list(open_failures().filter(application_id=card.application_id).order_by("created_at")),
     }
     return render(request, "issuance/card_window.html", context, status=400 if request.method == "POST" else 200)
 
@@ -339,7 +345,8 @@ def _card_action(request, card: Card, action: str, data: dict):
         )
         messages.success(
             request,
-            _("Reported lost. The holder must confirm in writing by %(date)s.") % {"date": report.written_deadline},
+            _("Reported lost. The holder must confirm in writing by %(date)s.")
+            % {"date": describe_date(report.written_deadline)},
         )
     elif action == "written_loss":
         services.report_loss_in_writing(card.pk, actor=user, presented_id_number=data["presented_id_number"])
@@ -416,7 +423,7 @@ def citizen_card_action(request, card_id: int, action: str):
                     "Your card is suspended. Confirm the loss in writing at a station with your "
                     "resident ID card by %(date)s, or the report lapses."
                 )
-                % {"date": report.written_deadline},
+                % {"date": describe_date(report.written_deadline)},
             )
         elif action == "swipe-limit":
             form = SwipeLimitForm(request.POST)

@@ -4,18 +4,22 @@ import logging
 
 from django.db import transaction
 from django.utils import timezone, translation
+from django.utils.functional import lazy
 
 from accounts.models import Role
-from applications.models import CityPolicy, StatusEvent
+from applications.models import CardApplication, CityPolicy, StatusEvent
 from applications.progress import current_step_deadline
 from applications.reasons import shown_reason_lazy
-from partners.errors import PermanentError
+from applications.workdays import describe_date
+from partners.errors import PartnerError, PermanentError
 from partners.sms.client import SmsClient
 
 from .models import Notice
 from .texts import SMS_PREFIX, STATUS_TEXTS, for_someone_else
 
 logger = logging.getLogger("notices")
+# A date in each reader's language, saying so when its year's holidays are not published yet.
+described_date = lazy(describe_date, str)
 DATED_STATUSES = {"submitted", "in_production"}  # the texts that name the expected date
 
 
@@ -49,8 +53,8 @@ def _context(application, event: StatusEvent) -> dict:
         "reference": application.reference,
         "station": application.station.name,
         "address": application.station.address,
-        "date": deadline.isoformat() if deadline else "",
-        "reason": shown_reason_lazy(event.reason_code, event.reason),  # in each reader's language
+        "date": described_date(deadline) if deadline else "",
+        "reason": shown_reason_lazy(event.reason_code, event.reason, event.reason_detail),  # in each reader's language
         "fee": policy.card_fee_yuan,
     }
 
@@ -97,10 +101,12 @@ def send_sms(notice_id: int) -> None:
         return
     try:
         SmsClient().send(to=notice.phone, text=notice.text, idempotency_key=f"notice-{notice.pk}")
-    except PermanentError:
+    except PartnerError as error:
         Notice.objects.filter(pk=notice.pk).update(delivery=Notice.Delivery.FAILED)
-        logger.warning("sms notice=%s refused by the gateway", notice.pk)
-        return
+        if isinstance(error, PermanentError):
+            logger.warning("sms notice=%s refused by the gateway", notice.pk)
+        error.application_id = notice.application_id  # the failure shows on the application it was about
+        raise
     except Exception:
         Notice.objects.filter(pk=notice.pk).update(delivery=Notice.Delivery.FAILED)
         raise
@@ -263,7 +269,7 @@ def notify_card_event(card_event_id: int) -> int:
     context = {"swipe_limit": card.swipe_limit or "", "deadline": ""}
     if event.event == "report_lost_orally":
         report = LossReport.objects.filter(card=card, kind=LossReport.Kind.ORAL).order_by("-created_at").first()
-        context["deadline"] = report.written_deadline.isoformat() if report and report.written_deadline else ""
+        context["deadline"] = described_date(report.written_deadline) if report and report.written_deadline else ""
     rows = _notices_for(
         key=f"card{event.pk}",
         kind=f"card_{event.event}",
@@ -284,7 +290,7 @@ def notify_loss_lapse_warnings(reports, now) -> int:
     rows = []
     for report in reports:
         application = report.card.application
-        context = {"deadline": report.written_deadline.isoformat()}
+        context = {"deadline": described_date(report.written_deadline)}
         rows += _notices_for(
             key=f"lapsewarn{report.pk}",
             kind="loss_lapse_warning",
@@ -306,7 +312,7 @@ def notify_appointments(appointments, *, kind: str) -> int:
     rows = []
     for appointment in appointments:
         context = {
-            "date": appointment.date.isoformat(),
+            "date": described_date(appointment.date),
             "station": appointment.station.name,
             "address": appointment.station.address,
         }
@@ -319,5 +325,91 @@ def notify_appointments(appointments, *, kind: str) -> int:
             station=appointment.station,
         )
     Notice.objects.bulk_create(rows, ignore_conflicts=True)
+    _send_pending_sms([row.dedupe_key for row in rows if row.channel == Notice.Channel.SMS])
+    return len(rows)
+
+
+def notify_dates_moved(year: int, moves) -> int:
+    """Everyone whose date an entered holiday year moved is told the new date (applications/calendar.py calls
+    this in the transaction that saves the year, so the notices exist once the year does)."""
+    from issuance.models import Appointment, LossReport
+    from rosters.models import RosterBatch
+
+    from .texts import DATE_MOVED_TEXTS
+
+    by_kind: dict[str, dict[int, object]] = {}
+    for move in moves:
+        by_kind.setdefault(move.kind, {})[move.object_id] = move
+    rows: list[Notice] = []
+
+    def add(kind: str, move, context: dict, *, people, application, station) -> None:
+        context = {
+            **context,
+            "year": year,
+            "date": described_date(move.new) if move.new else "",
+            "old": move.old.isoformat() if move.old else "",
+        }
+        rows.extend(
+            _notices_for(
+                key=f"datemoved{year}:{kind}{move.object_id}:{move.new}",
+                kind="date_moved",
+                text_for=lambda: DATE_MOVED_TEXTS[kind](context),
+                people=people,
+                application=application,
+                station=station,
+            )
+        )
+
+    applications = CardApplication.objects.select_related("person__user", "applicant", "station").filter(
+        pk__in=list(by_kind.get("application", {}))
+    )
+    for application in applications.iterator(chunk_size=2000):
+        context = {"reference": application.reference, "step": application.get_status_display()}
+        add(
+            "application",
+            by_kind["application"][application.pk],
+            context,
+            people=recipients_for(application),
+            application=application,
+            station=application.station,
+        )
+    reports = LossReport.objects.select_related(
+        "card__person__user", "card__application__applicant", "card__application__station"
+    ).filter(pk__in=list(by_kind.get("loss_report", {})))
+    for report in reports:
+        application = report.card.application
+        add(
+            "loss_report",
+            by_kind["loss_report"][report.pk],
+            {},
+            people=recipients_for(application),
+            application=application,
+            station=application.station,
+        )
+    for appointment in Appointment.objects.select_related("station").filter(
+        pk__in=list(by_kind.get("appointment", {}))
+    ):
+        add(
+            "appointment",
+            by_kind["appointment"][appointment.pk],
+            {"station": appointment.station.name},
+            people=[(None, appointment.phone, True)],
+            application=None,
+            station=appointment.station,
+        )
+    batches = RosterBatch.objects.select_related("created_by", "station").filter(
+        pk__in=list(by_kind.get("roster_batch", {}))
+    )
+    for batch in batches:
+        agent = batch.created_by
+        add(
+            "roster_batch",
+            by_kind["roster_batch"][batch.pk],
+            {"reference": batch.reference},
+            people=[(agent, agent.phone, True)] if agent.is_active else [],
+            application=None,
+            station=batch.station,
+        )
+    Notice.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
     _send_pending_sms([row.dedupe_key for row in rows if row.channel == Notice.Channel.SMS])
     return len(rows)

@@ -2,6 +2,7 @@ from celery import shared_task
 from django.db import transaction
 
 from partners.errors import TransientError
+from partners.tasks import PartnerTask
 
 from . import services
 
@@ -25,6 +26,9 @@ def notify_status_changes(status_event_ids: list[int]) -> None:
 
 
 @shared_task(
+    bind=True,
+    base=PartnerTask,  # a refusal, or retries run out: a PartnerFailure staff see, not a silent "failed"
+    partner="sms",
     autoretry_for=(TransientError,),
     retry_backoff=5,
     retry_backoff_max=600,
@@ -35,7 +39,7 @@ def notify_status_changes(status_event_ids: list[int]) -> None:
     time_limit=60,
     soft_time_limit=45,
 )
-def send_sms(notice_id: int) -> None:
+def send_sms(self, notice_id: int) -> None:
     services.send_sms(notice_id)
 
 

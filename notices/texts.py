@@ -128,3 +128,35 @@ CARD_TEXTS = {
         % c
     ),
 }
+
+# When an admin enters a year's holidays and a date someone was given moves (applications/calendar.py).
+DATE_MOVED_TEXTS = {
+    "application": lambda c: (
+        _(
+            "The State Council's %(year)s holiday schedule is now in the calendar: the current step of application "
+            "%(reference)s (%(step)s) is now expected by %(date)s instead of %(old)s."
+        )
+        % c
+    ),
+    "loss_report": lambda c: (
+        _(
+            "The State Council's %(year)s holiday schedule is now in the calendar: confirm your card's loss report "
+            "in writing at a station by %(date)s (not %(old)s as first said), or it lapses."
+        )
+        % c
+    ),
+    "appointment": lambda c: (
+        _(
+            "The State Council's %(year)s holiday schedule is now in the calendar: %(old)s is a public holiday and "
+            "%(station)s is closed that day. Please call the station to choose another day for your appointment."
+        )
+        % c
+    ),
+    "roster_batch": lambda c: (
+        _(
+            "The State Council's %(year)s holiday schedule is now in the calendar: the cards of roster batch "
+            "%(reference)s are now expected from %(date)s instead of %(old)s."
+        )
+        % c
+    ),
+}

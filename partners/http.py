@@ -67,7 +67,9 @@ class PartnerClient:
                 sent_at,
                 started,
             )
-            raise TransientError(f"{self.partner} did not answer: {type(error).__name__}") from error
+            fault = TransientError(f"{self.partner} did not answer: {type(error).__name__}")
+            fault.partner, fault.operation, fault.application_id = self.partner, operation, application_id
+            raise fault from error
 
         if status >= 500 or status == 429:
             self._log(
@@ -82,7 +84,9 @@ class PartnerClient:
                 sent_at,
                 started,
             )
-            raise TransientError(f"{self.partner} answered {status}", http_status=status)
+            fault = TransientError(f"{self.partner} answered {status}", http_status=status)
+            fault.partner, fault.operation, fault.application_id = self.partner, operation, application_id
+            raise fault
         if status >= 400:
             self._log(
                 log,
@@ -96,12 +100,15 @@ class PartnerClient:
                 sent_at,
                 started,
             )
-            raise PermanentError(
+            refusal = PermanentError(
                 body.get("message", f"{self.partner} refused"),
                 code=body.get("code", "refused"),
                 field=body.get("field", ""),
+                value=str(body.get("value", "")),
                 http_status=status,
             )
+            refusal.partner, refusal.operation, refusal.application_id = self.partner, operation, application_id
+            raise refusal
         self._log(
             log,
             operation,

@@ -2,7 +2,7 @@
 
 Ports and behaviour come from the environment:
     REGISTRY_PORT=8101 BANK_PORT=8102 VENDOR_PORT=8103 SMS_PORT=8104 PARTNERS_HOST=127.0.0.1
-    REGISTRY_UNKNOWN=no_record|match   VENDOR_STAGE_SECONDS=5   VENDOR_WEBHOOK_SECRET=...
+    VENDOR_STAGE_SECONDS=5   VENDOR_WEBHOOK_SECRET=...
     PARTNER_LATENCY_MS=0   PARTNER_FAILURE_RATE=0
 """
 
@@ -23,7 +23,6 @@ def build(
     *,
     host: str = "127.0.0.1",
     ports: dict[str, int] | None = None,
-    registry_unknown: str = "no_record",
     vendor_stage_seconds: float = 5.0,
     webhook_secret: str = "",
     bank_secret: str = "",
@@ -33,7 +32,7 @@ def build(
     ports = {**DEFAULT_PORTS, **(ports or {})}
     common = {"host": host, "latency_ms": latency_ms, "failure_rate": failure_rate}
     return {
-        "registry": RegistrySimulator(port=ports["registry"], unknown=registry_unknown, **common),
+        "registry": RegistrySimulator(port=ports["registry"], **common),
         "bank": BankSimulator(port=ports["bank"], callback_secret=bank_secret, **common),
         "vendor": VendorSimulator(
             port=ports["vendor"], stage_seconds=vendor_stage_seconds, webhook_secret=webhook_secret, **common
@@ -54,7 +53,6 @@ def from_environment() -> dict:
     return {
         "host": env("PARTNERS_HOST", "127.0.0.1"),
         "ports": {name: int(env(f"{name.upper()}_PORT", port)) for name, port in DEFAULT_PORTS.items()},
-        "registry_unknown": env("REGISTRY_UNKNOWN", "no_record"),
         "vendor_stage_seconds": float(env("VENDOR_STAGE_SECONDS", "5")),
         "webhook_secret": env("VENDOR_WEBHOOK_SECRET", ""),
         "bank_secret": env("BANK_CALLBACK_SECRET", ""),

@@ -2,19 +2,24 @@
 
 from celery import Task, shared_task
 
-from .errors import TransientError
+from .errors import PermanentError, TransientError
+from .failures import record_failure
 
 
 class PartnerTask(Task):
     """Retry transient faults with exponential backoff, jitter and a cap.
 
-    When the retries run out, the step is marked "partner unavailable — retrying" for staff, and the
-    periodic resume_stalled_partner_steps job sends it again later: nothing is silently stuck.
+    When the retries of an application's partner step run out, the step is marked "partner unavailable —
+    retrying" for staff and the periodic resume_stalled_partner_steps job sends it again later. Any other
+    job that gives up (a card's notice to the bank, an unclaimed-card report), and any permanent refusal
+    that no applicant can fix ("no such account"), is recorded as a PartnerFailure with its reason: staff
+    see it in the trouble list and send it again or mark it handled. Nothing is silently stuck.
     Safe to run twice (acks_late): each task re-reads the row and returns when the step is done.
     """
 
     abstract = True
     partner = ""
+    resumed_by_sweeper = False  # an application's step: its first argument is the application's id
     autoretry_for = (TransientError,)
     retry_backoff = 5
     retry_backoff_max = 300
@@ -26,10 +31,14 @@ class PartnerTask(Task):
     time_limit = 90
 
     def on_failure(self, exc, task_id, args, kwargs, einfo):
-        if isinstance(exc, TransientError) and args and self.partner:
+        if isinstance(exc, TransientError) and self.resumed_by_sweeper and args:
             from applications.pipeline import mark_partner_unavailable
 
             mark_partner_unavailable(args[0], self.partner, str(exc))
+        elif isinstance(exc, PermanentError | TransientError):
+            if not exc.partner:
+                exc.partner = self.partner
+            record_failure(exc, task_name=self.name, args=list(args), permanent=isinstance(exc, PermanentError))
         super().on_failure(exc, task_id, args, kwargs, einfo)
 
 

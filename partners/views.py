@@ -87,11 +87,12 @@ def bank_activation_callback(request):
             timestamp=_header(request, TIMESTAMP_HEADER),
             signature=_header(request, SIGNATURE_HEADER),
             secret=settings.BANK_CALLBACK_SECRET,
-            max_age=settings.VENDOR_WEBHOOK_MAX_AGE_SECONDS,
+            max_age=settings.BANK_CALLBACK_MAX_AGE_SECONDS,
             required=("event_id", "card_number"),
         )
         event_id, card_number = str(payload["event_id"])[:100], str(payload["card_number"])[:30]
-        swipe_limit = int(payload.get("swipe_limit") or 2)
+        # No limit in the bank's report: the city's default applies (activate_card), not a number written here.
+        swipe_limit = None if payload.get("swipe_limit") in (None, "") else int(payload["swipe_limit"])
     except CallbackRefused as refused:
         logger.warning("bank callback refused: %s", refused)
         return JsonResponse(refused.body, status=refused.http_status)

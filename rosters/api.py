@@ -7,10 +7,10 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from applications.api.serializers import StrictInputSerializer
-from applications.idnumbers import mask_resident_id
 from applications.models import CardApplication, Status
 from sbcard.api import ErrorSerializer
 from sbcard.errors import NotPermitted
+from sbcard.idnumbers import mask_resident_id
 
 from . import services
 from .access import batches_visible_to

@@ -27,7 +27,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.idnumbers import parse_resident_id
 from applications.models import OPEN_STATUSES, ApplicationKind, CardApplication, Person, Status
 from applications.photos import check_photo, photo_file_name
 from issuance.models import Card, CardStatus
@@ -35,6 +34,7 @@ from partners.registry.client import RegistryClient
 from sbcard.bulk import insert_rows
 from sbcard.crypto import encrypt, keyed_hash
 from sbcard.errors import InvalidInput
+from sbcard.idnumbers import parse_resident_id
 from sbcard.validators import validate_mobile_phone, validate_person_name
 
 from .models import RosterBatch, RosterRow
@@ -215,9 +215,18 @@ def _check_with_registry(rows: list[Checked], client: RegistryClient) -> None:
         if result == "match":
             row.photo_on_file_at_registry = bool(answer.get("has_id_photo"))
         elif result == "mismatch":
+            held = (answer.get("record") or {}).get("name", "")
             row.refuse(
                 "name",
-                _("The city information centre's record has a different name; enter it exactly as on the ID card."),
+                _(
+                    "The city information centre holds the name as “%(held)s”. If that is right, correct the roster; "
+                    "if not, the person has it corrected at the household registration office (派出所) first."
+                )
+                % {"held": held}
+                if held
+                else _(
+                    "The city information centre's record has a different name; enter it exactly as on the ID card."
+                ),
             )
         else:
             row.refuse(
@@ -370,7 +379,7 @@ def check_batch(batch_id: int, *, roster: bytes, photos: bytes | None) -> Roster
     problem = ""
     if archive is not None and archive.unnamed:
         problem = _(
-            "%(count)d files in the ZIP are not named by an ID number (such as 330106199001010012.jpg) and were "
+            "%(count)d files in the ZIP are not named by an ID number (such as 11010519491231002X.jpg) and were "
             "not used."
         ) % {"count": archive.unnamed}
     RosterBatch.objects.filter(pk=batch.pk, state=RosterBatch.State.CHECKING).update(

@@ -6,14 +6,13 @@ the demo staff with their ID photos (but two, whose photos come in a ZIP). Appli
 the workflow table as in life: the clerk approves, the system events stand for the partners' answers.
 """
 
-import datetime
-
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 from accounts.models import Employer, User
 from applications import workflow
+from applications.demo_people import ROSTER_AGENT_ID_NUMBER, ROSTER_STAFF_FIRST_BIRTH, ROSTER_STAFF_REGION
 from applications.models import CardApplication
 from applications.sample_photos import make_id_photo
 from partners.registry.simulator import RegistrySimulator
@@ -22,7 +21,7 @@ from . import services
 from .models import RosterBatch
 from .samples import photos_zip, roster_xlsx, sample_rows
 
-# stage -> number of people; each batch its own people (birth dates from 1975 on, region 330108)
+# stage -> number of people; each batch its own people (applications/demo_people.py: ROSTER_STAFF_*)
 STAGES = [
     ("dry_run", 6),
     ("submitted", 4),
@@ -36,14 +35,14 @@ STAGES = [
 def load_roster_demo(*, employer: Employer, agent: User, clerk: User) -> list[RosterBatch]:
     if RosterBatch.objects.filter(employer=employer).exists():
         return []
-    registry = RegistrySimulator(port=0, unknown="match").start()
+    registry = RegistrySimulator(port=0).start()
     urls = settings.PARTNER_URLS
     settings.PARTNER_URLS = {**urls, "registry": registry.url}
     try:
         batches = []
         offset = 0
         for stage, count in STAGES:
-            rows = sample_rows(count, region="330108", first_birth=datetime.date(1975, 3, 1), offset=offset)
+            rows = sample_rows(count, region=ROSTER_STAFF_REGION, first_birth=ROSTER_STAFF_FIRST_BIRTH, offset=offset)
             offset += count
             with registry.lock:
                 for index, row in enumerate(rows):
@@ -87,6 +86,8 @@ def _batch(stage: str, rows: list[dict], extra: list[list], *, agent: User, cler
         workflow.apply_event_in_bulk(ids, "card_shipped", actor=None)
     if stage == "collected":
         signed_list = SimpleUploadedFile("领卡清单.png", make_id_photo(image_format="PNG"), content_type="image/png")
-        services.hand_over_batch(batch.pk, actor=clerk, proxy_id_number="110105194912310022", authorisation=signed_list)
+        services.hand_over_batch(
+            batch.pk, actor=clerk, proxy_id_number=ROSTER_AGENT_ID_NUMBER, authorisation=signed_list
+        )
     batch.refresh_from_db()
     return batch

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from sbcard.errors import InvalidInput
+from sbcard.idnumbers import normalise
 
 # key, the template's header, other headers accepted for the column
 COLUMNS = [
@@ -40,8 +41,10 @@ INSURANCE_CHOICES = {
     "离休干部及建国前老工人": "retired_cadre",
 }
 INSURANCE_BY_TEXT = {**INSURANCE_CHOICES, **{code: code for code in INSURANCE_CHOICES.values()}}
-# The template's example row: skipped wherever it is left in a roster.
-EXAMPLE_ID_NUMBER = "110105194912310022"
+# The template's example row, the GB 11643 standard's own example number: skipped wherever it is left in a
+# roster. Templates downloaded before its check character was corrected carried ...0022: skipped too.
+EXAMPLE_ID_NUMBER = "11010519491231002X"
+EXAMPLE_ID_NUMBERS = frozenset({EXAMPLE_ID_NUMBER, "110105194912310022"})
 
 FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
@@ -250,7 +253,7 @@ def _rows_from_records(records: Iterator, file_format: str, encoding: str) -> Pa
             values[key] = _cell_text(cell)
         if not any(values.values()):
             continue
-        if values.get("id_number", "").upper() == EXAMPLE_ID_NUMBER:
+        if normalise(values.get("id_number", "")) in EXAMPLE_ID_NUMBERS:
             examples += 1
             continue
         if len(rows) >= limit:

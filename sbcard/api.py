@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from sbcard.errors import DomainError
+from sbcard.idnumbers import normalise, validate_resident_id
 
 MAX_PAGE_SIZE = 100
 
@@ -31,6 +32,18 @@ class Pagination(PageNumberPagination):
                 {"page_size": [_("The page size must be a whole number from 1 to %(max)d.") % {"max": MAX_PAGE_SIZE}]}
             )
         return size
+
+
+class ResidentIdInput(serializers.CharField):
+    """A resident ID number as people type it: normalised (spaces, hyphens, full-width characters, a lowercase
+    x) before it is judged, so a length limit never counts the separators; the refusal names the wrong part."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validators", [validate_resident_id])
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        return normalise(super().to_internal_value(data))
 
 
 class ErrorSerializer(serializers.Serializer):

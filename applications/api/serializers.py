@@ -5,12 +5,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import ServiceStation
-from applications.idnumbers import mask_resident_id, validate_resident_id
 from applications.models import CardApplication, InsuranceType, Relationship, Status
 from applications.progress import NEXT_STEP, correction_request, current_step_deadline, forecast, timeline
 from applications.reasons import CLERK_RETURN_REASON_CODES, RETURN_REASONS
 from applications.services import latest_return
+from applications.workdays import provisional_note
 from applications.workflow import allowed_events
+from sbcard.api import ResidentIdInput
+from sbcard.idnumbers import mask_resident_id
 from sbcard.validators import validate_mobile_phone, validate_person_name
 
 NAME_ERRORS = {
@@ -61,7 +63,13 @@ class StepSerializer(serializers.Serializer):
     status = serializers.CharField()
     label = serializers.CharField()
     expected_date = serializers.DateField(allow_null=True)
+    expected_date_note = serializers.SerializerMethodField(
+        help_text=_("Says when the date is provisional: its year's holidays are not published yet.")
+    )
     state = serializers.CharField()
+
+    def get_expected_date_note(self, step) -> str:
+        return provisional_note(step.expected_date) if step.expected_date else ""
 
 
 class CorrectionSerializer(serializers.Serializer):
@@ -69,6 +77,22 @@ class CorrectionSerializer(serializers.Serializer):
     reason = serializers.CharField()
     field = serializers.CharField()
     time = serializers.DateTimeField()
+    partner = serializers.CharField(
+        help_text=_(
+            "registry or bank when that partner holds the details differently: instead of correcting the "
+            "application, the applicant may have the partner correct its record and submit with corrected_at_partner."
+        )
+    )
+
+
+class SubmitSerializer(StrictInputSerializer):
+    corrected_at_partner = serializers.BooleanField(
+        default=False,
+        help_text=_(
+            "After a registry or bank mismatch: the applicant had the partner correct its record, so the "
+            "unchanged application goes again."
+        ),
+    )
 
 
 class ApplicationListSerializer(serializers.ModelSerializer):
@@ -110,6 +134,7 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
     phone = serializers.CharField(read_only=True)
     next_step = serializers.SerializerMethodField()
     current_step_deadline = serializers.SerializerMethodField()
+    current_step_deadline_note = serializers.SerializerMethodField()
     timeline = serializers.SerializerMethodField()
     forecast = serializers.SerializerMethodField()
     correction = serializers.SerializerMethodField()
@@ -122,6 +147,7 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
             "phone",
             "next_step",
             "current_step_deadline",
+            "current_step_deadline_note",
             "timeline",
             "forecast",
             "correction",
@@ -135,6 +161,10 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_current_step_deadline(self, application):
         return current_step_deadline(application)
+
+    def get_current_step_deadline_note(self, application) -> str:
+        deadline = current_step_deadline(application)
+        return provisional_note(deadline) if deadline else ""
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, application):
@@ -166,7 +196,7 @@ class ApplicationCreateSerializer(StrictInputSerializer):
     holder_name = serializers.CharField(
         max_length=60, required=False, validators=[validate_person_name], error_messages=NAME_ERRORS
     )
-    holder_id_number = serializers.CharField(max_length=20, required=False, validators=[validate_resident_id])
+    holder_id_number = ResidentIdInput(required=False)
     photo = serializers.FileField(required=False)
     guardian_proof = serializers.FileField(required=False)
     submit = serializers.BooleanField(default=False, help_text=_("Submit at once instead of keeping a draft."))

@@ -33,6 +33,7 @@ from .serializers import (
     ReturnReasonSerializer,
     ReturnSerializer,
     StationSerializer,
+    SubmitSerializer,
 )
 
 ERRORS = {
@@ -148,10 +149,10 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         operation(application.pk, actor=request.user, **serializer.validated_data, **extra)
         return self._detail(application.pk)
 
-    @extend_schema(request=None, responses={200: ApplicationDetailSerializer, **ERRORS})
+    @extend_schema(request=SubmitSerializer, responses={200: ApplicationDetailSerializer, **ERRORS})
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        return self._event(request, services.submit_application)
+        return self._event(request, services.submit_application, SubmitSerializer)
 
     @extend_schema(request=None, responses={200: ApplicationDetailSerializer, **ERRORS})
     @action(detail=True, methods=["post"])

@@ -3,7 +3,7 @@
 from django.db import migrations, models
 
 import sbcard.crypto
-import applications.idnumbers
+import sbcard.idnumbers
 
 
 def encrypt_existing(apps, schema_editor):
@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
             model_name="person",
             name="id_number",
             field=sbcard.crypto.EncryptedCharField(
-                hash_field="id_number_hash", max_length=18, validators=[applications.idnumbers.validate_resident_id],
+                hash_field="id_number_hash", max_length=18, validators=[sbcard.idnumbers.validate_resident_id],
                 verbose_name="resident ID number",
             ),
         ),

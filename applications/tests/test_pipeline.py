@@ -55,8 +55,9 @@ def test_registry_mismatch_returns_the_application_naming_the_field(approved, pa
 
     assert status_of(approved) == Status.RETURNED
     event = StatusEvent.objects.filter(application=approved).last()
-    assert event.reason_code == "name"
-    assert "姓名" in event.reason
+    assert event.reason_code == "registry_mismatch"
+    assert "姓名" in event.reason and "钱朵朵" in event.reason  # the field, and the value the centre holds
+    assert event.reason_detail == {"partner": "registry", "field": "name", "held": "钱朵朵", "sent": approved.person.name}
 
 
 def test_no_registry_record_says_register_the_household_first(approved, partners):
@@ -137,7 +138,7 @@ def test_bank_outage_retries_with_the_same_key_and_opens_one_account(approved, p
         PartnerCall.objects.filter(application=approved, partner="bank").values_list("idempotency_key", flat=True)
     )
     assert keys == {str(step.idempotency_key)}
-    assert partners["bank"].state()["accounts"] == 1
+    assert partners["bank"].state()["accounts_opened"] == 1
 
 
 def test_the_same_key_never_opens_a_second_account(approved, partners):
@@ -158,7 +159,7 @@ def test_the_same_key_never_opens_a_second_account(approved, partners):
 
     approved.refresh_from_db()
     assert approved.bank_account_number == first
-    assert partners["bank"].state()["accounts"] == 1
+    assert partners["bank"].state()["accounts_opened"] == 1
 
 
 def test_when_retries_run_out_staff_see_partner_unavailable_and_the_step_is_resumed(approved, partners):

@@ -36,11 +36,11 @@ from django.utils import timezone
 from stdnum.cn import uscc
 
 from accounts.models import Employer, ServiceStation, User
-from applications.idnumbers import make_resident_id
 from applications.models import CardApplication, Escalation, Person, StatusEvent
 from applications.workdays import add_working_days
 from issuance.models import Card, CardChange, CardEvent, LossReport
 from partners.models import PartnerCall, PartnerStep
+from sbcard.idnumbers import make_resident_id
 
 from .bulk import NULL, Sink, Table
 from .loading import LoadingMixin

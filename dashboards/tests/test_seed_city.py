@@ -7,9 +7,9 @@ from django.db.models import Count
 from stdnum.cn import uscc
 
 from accounts.models import Employer
-from applications.idnumbers import parse_resident_id
 from applications.models import OPEN_STATUSES, CardApplication, Person, Status, StatusEvent
 from issuance.models import Card, CardChange, LossReport
+from sbcard.idnumbers import parse_resident_id
 
 
 def test_the_seeded_city_is_consistent(small_city):

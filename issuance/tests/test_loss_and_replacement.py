@@ -231,7 +231,7 @@ def test_a_15_to_18_digit_upgrade_needs_no_exchange(bob_clerk, alice_citizen, st
     # The card was issued under a 15-digit number, stored upgraded to 18.
     old15 = "330106850615123"
     person = alice_citizen.person
-    from applications.idnumbers import upgrade_15_to_18
+    from sbcard.idnumbers import upgrade_15_to_18
 
     Person.objects.filter(pk=person.pk).update(id_number=upgrade_15_to_18(old15))
     card = factories.make_card(alice_citizen, station, status=CardStatus.ACTIVE)

@@ -14,7 +14,7 @@ import itertools
 
 from partners.simulator import Request, Simulator, luhn_check_digit
 
-from .seed import SEED_CUSTOMERS
+from .seed import SEED_ACCOUNTS, SEED_CUSTOMERS
 
 BANK_IDENTIFICATION = "621700"  # the card's BIN
 
@@ -28,13 +28,17 @@ class BankSimulator(Simulator):
 
     def reset(self) -> None:
         self.customers = {c["id_number"]: dict(c) for c in SEED_CUSTOMERS}
-        self.accounts: dict[str, dict] = {}  # account number -> holder
+        self.accounts: dict[str, dict] = {  # account number -> holder
+            account["account_number"]: {"id_number": account["id_number"], "name": account["name"], "key": ""}
+            for account in SEED_ACCOUNTS
+        }
         self.answers: dict[str, tuple[int, dict]] = {}  # idempotency key -> the answer given
         self.notices: list[dict] = []
         self._numbers = itertools.count(1)
 
     def state(self) -> dict:
-        return {"accounts": len(self.accounts), "customers": len(self.customers), "notices": len(self.notices)}
+        opened = len(self.accounts) - len(SEED_ACCOUNTS)  # opened through /accounts since the last reset
+        return {"accounts_opened": opened, "customers": len(self.customers), "notices": len(self.notices)}
 
     def routes(self) -> None:
         self.route("POST", "/accounts", self.open_account)
@@ -65,6 +69,7 @@ class BankSimulator(Simulator):
                 return 422, {
                     "code": "customer_mismatch",
                     "field": "name",
+                    "value": customer["name"],  # what the bank holds, so the applicant knows what differs
                     "message": "the name differs from the bank's customer record",
                 }
             self.customers.setdefault(id_number, {"id_number": id_number, "name": name})
@@ -157,12 +162,9 @@ class BankSimulator(Simulator):
             event_id = f"ACT-{len(self.notices) + 1:06d}-{body['card_number']}"
             self.notices.append({"notice": "activation_at_branch", "event_id": event_id, **body})
         secret = getattr(self, "callback_secret", "") or os.environ.get("BANK_CALLBACK_SECRET", "")
-        payload = {
-            "event_id": event_id,
-            "event": "activated",
-            "card_number": body["card_number"],
-            "swipe_limit": int(body.get("swipe_limit") or 2),
-        }
+        payload = {"event_id": event_id, "event": "activated", "card_number": body["card_number"]}
+        if body.get("swipe_limit") not in (None, ""):  # chosen at the branch; otherwise the city's default applies
+            payload["swipe_limit"] = int(body["swipe_limit"])
         delivered = self.signed_callback(body["callback_url"], payload, secret)
         return (200 if delivered else 502), {"event_id": event_id, "delivered": delivered}
 

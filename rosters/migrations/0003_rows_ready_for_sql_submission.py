@@ -10,7 +10,7 @@ def fill_rows(apps, schema_editor):
     written through them."""
     from django.core.exceptions import ValidationError
 
-    from applications.idnumbers import parse_resident_id
+    from sbcard.idnumbers import parse_resident_id
     from sbcard.crypto import decrypt, keyed_hash
 
     connection = schema_editor.connection

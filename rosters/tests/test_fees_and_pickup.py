@@ -18,7 +18,7 @@ from partners.signing import signed_headers
 from rosters import services
 from rosters.documents import payment_notice_pdf, pickup_list_pdf
 from rosters.models import BankPayment, RosterBatch
-from rosters.samples import roster_xlsx, sample_rows
+from rosters.samples import roster_xlsx
 from sbcard.errors import NotPermitted
 from tests import factories
 
@@ -35,7 +35,7 @@ def city_charges_fee(db):
 
 
 def submitted_batch(agent, partners, count: int, region: str) -> RosterBatch:
-    rows = sample_rows(count, region=region)
+    rows = factories.roster_rows(count, region=region)
     known_to_registry(partners, rows)
     batch = upload(agent, roster_xlsx(rows))
     return services.submit_batch(batch.pk, actor=agent)

@@ -5,8 +5,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
-from applications.idnumbers import make_resident_id
 from sbcard.crypto import encrypt, keyed_hash
+from sbcard.idnumbers import make_resident_id
 
 BEFORE = [("rosters", "0002_encrypt_roster_rows")]
 AFTER = [("rosters", "0003_rows_ready_for_sql_submission")]

@@ -38,7 +38,6 @@ class Command(BaseCommand):
         from partners.simulators import from_environment, start_all
 
         options = from_environment()
-        options["registry_unknown"] = "match"  # in the demo, whoever signs up is registered in the city
         options["webhook_secret"] = settings.VENDOR_WEBHOOK_SECRET
         options["bank_secret"] = settings.BANK_CALLBACK_SECRET
         try:
