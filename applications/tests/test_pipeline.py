@@ -57,7 +57,12 @@ def test_registry_mismatch_returns_the_application_naming_the_field(approved, pa
     event = StatusEvent.objects.filter(application=approved).last()
     assert event.reason_code == "registry_mismatch"
     assert "姓名" in event.reason and "钱朵朵" in event.reason  # the field, and the value the centre holds
-    assert event.reason_detail == {"partner": "registry", "field": "name", "held": "钱朵朵", "sent": approved.person.name}
+    assert event.reason_detail == {
+        "partner": "registry",
+        "field": "name",
+        "held": "钱朵朵",
+        "sent": approved.person.name,
+    }
 
 
 def test_no_registry_record_says_register_the_household_first(approved, partners):
