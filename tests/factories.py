@@ -135,7 +135,9 @@ def make_card(citizen: User, station: ServiceStation, *, status: str = "issued",
     application = make_application(citizen, station, submit=True)
     card_number = number or f"H{next(_sequence):08d}"
     CardApplication.objects.filter(pk=application.pk).update(
-        status=Status.COLLECTED, card_number=card_number, bank_account_number=f"62170000000{next(_sequence):08d}"
+        status=Status.COLLECTED,
+        card_number=card_number,
+        bank_account_number=oracles.with_luhn(f"621700{next(_sequence):012d}"),  # 19 digits, ISO/IEC 7812
     )
     card = Card.objects.create(
         number=card_number,

@@ -86,6 +86,10 @@ def luhn_check(payload: str) -> str:
     return str(-total % 10)
 
 
+def with_luhn(payload: str) -> str:
+    return payload + luhn_check(payload)
+
+
 def is_luhn_valid(number: str) -> bool:
     return number.isdigit() and len(number) > 1 and luhn_check(number[:-1]) == number[-1]
 

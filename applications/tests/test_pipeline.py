@@ -10,8 +10,7 @@ from applications import pipeline
 from applications.models import CityPolicy, Status, StatusEvent
 from partners.errors import TransientError
 from partners.models import PartnerCall, PartnerStep
-from partners.simulator import luhn_valid
-from tests import factories
+from tests import factories, oracles
 from tests.partners import register
 
 pytestmark = pytest.mark.django_db
@@ -95,7 +94,7 @@ def test_bank_opens_a_19_digit_luhn_account_and_production_starts(approved, part
 
     approved.refresh_from_db()
     assert approved.status == Status.IN_PRODUCTION
-    assert len(approved.bank_account_number) == 19 and luhn_valid(approved.bank_account_number)
+    assert len(approved.bank_account_number) == 19 and oracles.is_luhn_valid(approved.bank_account_number)
 
 
 def test_with_a_card_fee_the_application_waits_for_payment(approved, partners):

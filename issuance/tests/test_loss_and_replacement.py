@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from applications.models import ApplicationKind, Person, Status
+from applications.models import ApplicationKind, CityPolicy, Person, Status
 from applications.services import approve_application, submit_application
 from issuance import services
 from issuance.certificates import certificate_pdf, certificate_token, check_certificate
@@ -14,7 +14,7 @@ from issuance.models import Card, CardStatus, LossReport
 from issuance.tasks import lapse_oral_loss_reports, tell_bank
 from notices.models import Notice
 from sbcard.errors import Conflict, InvalidInput
-from tests import factories
+from tests import factories, oracles
 
 pytestmark = pytest.mark.django_db
 
@@ -230,16 +230,13 @@ def test_exchange_for_damage_and_for_a_changed_name(bob_clerk, active_card):
 def test_a_15_to_18_digit_upgrade_needs_no_exchange(bob_clerk, alice_citizen, station):
     # The card was issued under a 15-digit number, stored upgraded to 18.
     old15 = "330106850615123"
-    person = alice_citizen.person
-    from sbcard.idnumbers import upgrade_15_to_18
-
-    Person.objects.filter(pk=person.pk).update(id_number=upgrade_15_to_18(old15))
+    upgraded = oracles.with_check("33010619850615123")  # GB 11643: "19" before the year, then the check
+    Person.objects.filter(pk=alice_citizen.person.pk).update(id_number=upgraded)
     card = factories.make_card(alice_citizen, station, status=CardStatus.ACTIVE)
 
-    with pytest.raises(InvalidInput) as error:
-        services.apply_for_exchange(
-            card.pk, actor=bob_clerk, reason="id_number_changed", new_id_number=upgrade_15_to_18(old15)
-        )
+    for presented in (upgraded, old15):  # the new number, or the old card's 15 digits
+        with pytest.raises(InvalidInput) as error:
+            services.apply_for_exchange(card.pk, actor=bob_clerk, reason="id_number_changed", new_id_number=presented)
 
     assert error.value.code == "id_upgrade_needs_no_exchange"
     card.refresh_from_db()
@@ -260,6 +257,19 @@ def test_activation_sets_the_default_swipe_limit_and_changes_are_kept(bob_clerk,
         (None, 2, "activation"),
         (2, 4, "online"),
     ]
+
+
+def test_the_activation_form_offers_the_citys_default_limit(bob_clerk, alice_citizen, station):
+    policy = CityPolicy.current()
+    policy.default_swipe_limit = 4
+    policy.save()
+    card = factories.make_card(alice_citizen, station)
+    client = Client()
+    client.force_login(bob_clerk)
+
+    page = client.get(f"/window/cards/{card.pk}/").content.decode()
+
+    assert 'name="swipe_limit" value="4"' in page
 
 
 def test_the_citizen_card_page_shows_colour_uses_and_the_password_reminder(alice_citizen, active_card):

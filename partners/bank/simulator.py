@@ -2,7 +2,8 @@
 
     POST /accounts      {"id_number", "name", "phone", "idempotency_key"}
                         -> 201 {"account_number"} (19 digits, Luhn check digit)
-                        -> 422 {"code": "customer_mismatch", "field": "name"} when its customer record differs
+                        -> 422 {"code": "customer_mismatch", "field": "name", "value": the name it holds}
+                           when its customer record differs; 422 {"code": ...} for a customer it will not serve
     POST /activations   {"account_number", "swipe_limit", "idempotency_key"}
     POST /loss-reports  {"account_number", "kind": "oral"|"written"|"withdrawn", "idempotency_key"}
     POST /payments      {"reference", "amount_yuan", "callback_url", "idempotency_key"} -> a signed callback
@@ -50,12 +51,17 @@ class BankSimulator(Simulator):
         self.route("POST", "/_control/customers", self.add_customers)
 
     def _idempotent(self, key: str, work) -> tuple[int, dict]:
+        """The same key never does the work twice: a done request answers as before. A refusal did nothing, so it
+        is not kept: the same request sent again once the bank's record is put right is done then."""
         if not key:
             return 400, {"code": "bad_request", "message": "idempotency_key is required"}
         with self.lock:
-            if key not in self.answers:
-                self.answers[key] = work()
-            return self.answers[key]
+            if key in self.answers:
+                return self.answers[key]
+            answer = work()
+            if answer[0] < 400:
+                self.answers[key] = answer
+            return answer
 
     def open_account(self, request: Request) -> tuple[int, dict]:
         body = request.json()
@@ -65,6 +71,8 @@ class BankSimulator(Simulator):
 
         def work():
             customer = self.customers.get(id_number)
+            if customer is not None and customer.get("refuse"):  # the bank will not serve this customer
+                return 422, {"code": customer["refuse"], "message": "the bank refuses to open an account"}
             if customer is not None and customer["name"] != name:
                 return 422, {
                     "code": "customer_mismatch",

@@ -6,7 +6,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from sbcard.crypto import encrypt, keyed_hash
-from sbcard.idnumbers import make_resident_id
+from tests import oracles
 
 BEFORE = [("rosters", "0002_encrypt_roster_rows")]
 AFTER = [("rosters", "0003_rows_ready_for_sql_submission")]
@@ -18,7 +18,7 @@ def test_rows_checked_before_0003_get_a_plain_phone_and_the_id_hash(carol_employ
 
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
-    number = make_resident_id("330106", datetime.date(1988, 5, 17), 21)
+    number = oracles.resident_id("330106", datetime.date(1988, 5, 17), 21)
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO rosters_rosterbatch (employer_id, station_id, created_by_id, state, file_name, file_format,"
