@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from sbcard.errors import DomainError
+from sbcard.idnumbers import tell_upgrades
 
 from .forms import PhoneCodeForm, PhoneForm, SignInForm, SignUpForm
 from .models import PhoneCode, Role
@@ -45,6 +46,7 @@ def sign_up(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        tell_upgrades(request, form)
         if request.POST.get("action") == "send_code":
             _send(request, form, data["phone"], PhoneCode.Purpose.SIGN_UP)
             return render(request, "accounts/sign_up.html", {"form": form, "code_sent": True})

@@ -20,6 +20,7 @@ from issuance.forms import NameProxyForm
 from partners.failures import mark_handled, open_failures, send_again
 from partners.models import PartnerStep
 from sbcard.errors import DomainError
+from sbcard.idnumbers import tell_upgrades
 
 from . import services
 from .forms import ApplicationForm, CorrectionForm, ReturnForm, WardApplicationForm
@@ -59,6 +60,7 @@ def apply(request):
     form = form_class(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        tell_upgrades(request, form)
         try:
             with transaction.atomic():
                 application = _create_from_form(request.user, data, for_child)

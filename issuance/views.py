@@ -18,7 +18,7 @@ from applications.models import CARD_USES_BY_COLOUR, CardApplication, CardColour
 from applications.workdays import describe_date
 from partners.failures import open_failures
 from sbcard.errors import DomainError, InvalidInput
-from sbcard.idnumbers import canonical, parse_resident_id
+from sbcard.idnumbers import canonical, parse_resident_id, tell_upgrades
 
 from . import certificates, intake, services
 from .forms import (
@@ -74,6 +74,7 @@ def appointments(request):
     form = AppointmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        tell_upgrades(request, form)
         try:
             appointment = intake.book_appointment(
                 actor=request.user,
@@ -125,6 +126,7 @@ def walk_in(request):
     comparison = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        tell_upgrades(request, form)
         try:
             if request.POST.get("action") == "check":
                 check = intake.check_with_registry(id_number=data["id_number"], name=data["name"])
@@ -181,6 +183,7 @@ def pickup_desk(request):
     search = IdSearchForm(request.POST or None)
     found = None
     if search.is_valid():
+        tell_upgrades(request, search)
         found = services.find_collectable(station.pk, search.cleaned_data["id_number"])
         if found is None:
             messages.warning(request, _("No card is waiting at this station for that ID number."))
@@ -218,6 +221,7 @@ def hand_over(request, application_id: int):
     form = HandOverForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        tell_upgrades(request, form)
         proxy = None
         if data["by_proxy"]:
             proxy = services.ProxyDetails(
@@ -309,6 +313,7 @@ def card_window(request, card_id: int):
             raise Http404
         form = forms[action]
         if form.is_valid():
+            tell_upgrades(request, form)
             try:
                 result = _card_action(request, card, action, form.cleaned_data)
             except DomainError as error:
@@ -464,8 +469,10 @@ def name_proxy(request, application_id: int):
     application = access_application_by_id(request.user, application_id)
     form = NameProxyForm(request.POST)
     try:
-        if not form.is_valid():
-            raise InvalidInput(_("Enter the proxy's name and resident ID number."), field="name")
+        if not form.is_valid():  # each field's own reason: which part of the ID number is wrong, say
+            reasons = " ".join(message for errors in form.errors.values() for message in errors)
+            raise InvalidInput(reasons or _("Enter the proxy's name and resident ID number."), field="name")
+        tell_upgrades(request, form)
         services.name_proxy(
             application.pk, actor=request.user, name=form.cleaned_data["name"], id_number=form.cleaned_data["id_number"]
         )

@@ -41,8 +41,10 @@ INSURANCE_CHOICES = {
     "离休干部及建国前老工人": "retired_cadre",
 }
 INSURANCE_BY_TEXT = {**INSURANCE_CHOICES, **{code: code for code in INSURANCE_CHOICES.values()}}
-# The template's example row, the GB 11643 standard's own example number: skipped wherever it is left in a
-# roster. Templates downloaded before its check character was corrected carried ...0022: skipped too.
+# The template's example row: 张三 with the GB 11643 standard's own example number, skipped wherever it is left
+# in a roster (templates downloaded before the check character was corrected carried ...0022). The name counts
+# too: the example number is also a real person's, who may be on a roster.
+EXAMPLE_NAME = "张三"
 EXAMPLE_ID_NUMBER = "11010519491231002X"
 EXAMPLE_ID_NUMBERS = frozenset({EXAMPLE_ID_NUMBER, "110105194912310022"})
 
@@ -253,7 +255,10 @@ def _rows_from_records(records: Iterator, file_format: str, encoding: str) -> Pa
             values[key] = _cell_text(cell)
         if not any(values.values()):
             continue
-        if normalise(values.get("id_number", "")) in EXAMPLE_ID_NUMBERS:
+        if (
+            values.get("name", "").strip() == EXAMPLE_NAME
+            and normalise(values.get("id_number", "")) in EXAMPLE_ID_NUMBERS
+        ):
             examples += 1
             continue
         if len(rows) >= limit:

@@ -18,7 +18,7 @@ from sbcard.exports import safe_cell
 from sbcard.idnumbers import mask_resident_id
 
 from .models import RosterBatch, RosterRow
-from .reading import COLUMNS, EXAMPLE_ID_NUMBER, INSURANCE_CHOICES
+from .reading import COLUMNS, EXAMPLE_ID_NUMBER, EXAMPLE_NAME, INSURANCE_CHOICES
 
 INSURANCE_NAME_BY_CODE = {code: text for text, code in INSURANCE_CHOICES.items()}
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -41,7 +41,14 @@ def roster_template() -> bytes:
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = HEADER_FONT
-    example = ["张三", EXAMPLE_ID_NUMBER, "13800138000", "城镇职工基本医疗保险", "杭州市", "杭州市滨江区江南大道3850号"]
+    example = [
+        EXAMPLE_NAME,
+        EXAMPLE_ID_NUMBER,
+        "13800138000",
+        "城镇职工基本医疗保险",
+        "杭州市",
+        "杭州市滨江区江南大道3850号",
+    ]
     sheet.append(example)
     for column, width in zip("ABCDEF", (12, 22, 15, 26, 16, 36), strict=True):
         sheet.column_dimensions[column].width = width

@@ -19,6 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -226,3 +227,9 @@ class ResidentIdField(forms.CharField):
 def upgrade_notes(form) -> list[str]:
     """The notes of every ID number field of a cleaned form whose 15-digit number was upgraded."""
     return [field.upgrade_note for field in form.fields.values() if getattr(field, "upgrade_note", "")]
+
+
+def tell_upgrades(request, form) -> None:
+    """After a form is valid: tell the person each 15-digit number that was taken as its 18-digit form."""
+    for note in upgrade_notes(form):
+        messages.info(request, note)

@@ -94,7 +94,9 @@ def test_correcting_the_name_instead_needs_no_statement(approved, partners):
     pipeline.verify_with_registry(approved.pk)
     approved.refresh_from_db()
     assert approved.status == Status.RETURNED
-    assert "市信息服务中心登记的姓名为“周杰”" in client_for(citizen).get(f"/applications/{approved.pk}/").content.decode()
+    assert (
+        "市信息服务中心登记的姓名为“周杰”" in client_for(citizen).get(f"/applications/{approved.pk}/").content.decode()
+    )
 
     update_application(approved.pk, actor=citizen, changes={"name": "周杰"})
     submit_application(approved.pk, actor=citizen)

@@ -11,9 +11,9 @@ from accounts.models import Employer, Role, User
 from applications.models import CardApplication, Status
 from applications.sample_photos import make_id_photo
 from rosters.models import EmployerDocument, RosterBatch
-from rosters.reading import EXAMPLE_ID_NUMBER, INSURANCE_CHOICES
+from rosters.reading import INSURANCE_CHOICES
 from rosters.samples import HEADERS, roster_xlsx
-from tests import factories
+from tests import factories, oracles
 
 from .conftest import known_to_registry, upload
 
@@ -83,7 +83,7 @@ def test_the_template_has_chinese_headers_a_drop_down_and_an_example_row(client,
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     assert [cell.value for cell in sheet[1]] == HEADERS
-    assert sheet["B2"].value == EXAMPLE_ID_NUMBER
+    assert sheet["B2"].value == oracles.GB11643_EXAMPLE and oracles.is_valid_resident_id(sheet["B2"].value)
     validations = sheet.data_validations.dataValidation
     assert len(validations) == 1 and validations[0].type == "list"
     assert all(choice in validations[0].formula1 for choice in INSURANCE_CHOICES)

@@ -152,10 +152,10 @@ def test_too_many_rows_are_refused(settings):
 
 
 def test_the_template_example_row_and_empty_rows_are_skipped():
-    from rosters.reading import EXAMPLE_ID_NUMBER
-
     rows = factories.roster_rows(1, region="330110")
-    example = {**rows[0], "id_number": EXAMPLE_ID_NUMBER}
-    parsed = parse_roster(roster_xlsx([example, {}, rows[0]]), "roster.xlsx")
-    assert parsed.example_rows_skipped == 1
-    assert [row.line for row in parsed.rows] == [4]
+    example = {**rows[0], "name": "张三", "id_number": "11010519491231002x"}  # the template's row, as left in
+    old_example = {**rows[0], "name": "张三", "id_number": "110105194912310022"}  # an older template's row
+    real = {**rows[0], "name": "林秀英", "id_number": "11010519491231002X"}  # the example number is a person's too
+    parsed = parse_roster(roster_xlsx([example, {}, old_example, rows[0], real]), "roster.xlsx")
+    assert parsed.example_rows_skipped == 2
+    assert [row.line for row in parsed.rows] == [5, 6]
