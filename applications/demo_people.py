@@ -5,6 +5,7 @@ them with an independent implementation), and the README's demo table shows them
 """
 
 import datetime
+import hashlib
 
 from partners.simulator import luhn_check_digit
 from sbcard.idnumbers import make_resident_id
@@ -71,9 +72,10 @@ def demo_roster_staff() -> list[dict]:
     ]
 
 
-def demo_card_account(phone: str) -> str:
-    """The bank account of a demo card holder: 19 digits with a Luhn check digit, at the bank from the start."""
-    payload = f"{BANK_IDENTIFICATION}9{phone[-11:]}"
+def demo_card_account(id_number: str) -> str:
+    """The bank account of a demo card: 19 digits with a Luhn check digit, at the bank simulator from the start."""
+    digits = int(hashlib.sha256(id_number.encode()).hexdigest(), 16) % 10**11
+    payload = f"{BANK_IDENTIFICATION}9{digits:011d}"
     return payload + luhn_check_digit(payload)
 
 
@@ -100,8 +102,10 @@ def demo_bank_customers() -> list[dict]:
 
 
 def demo_bank_accounts() -> list[dict]:
-    """The demo card holders' accounts, so the bank hears of their losses, unreports and replacements."""
-    return [
-        {"account_number": demo_card_account(phone), "id_number": resident_id(region, birth, sequence), "name": name}
-        for phone, name, region, birth, sequence, _state in DEMO_CARD_HOLDERS
+    """The demo cards' accounts (the card holders', the demo employer's staff's), so the bank hears of their
+    losses, unreports and replacements."""
+    people = [
+        (name, resident_id(region, birth, sequence)) for _p, name, region, birth, sequence, _s in DEMO_CARD_HOLDERS
     ]
+    people += [(person["name"], person["id_number"]) for person in demo_roster_staff()]
+    return [{"account_number": demo_card_account(number), "id_number": number, "name": name} for name, number in people]

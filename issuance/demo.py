@@ -24,7 +24,7 @@ def load_card_demo(*, station, clerk, password: str) -> None:
             user,
             station,
             clerk,
-            account=demo_card_account(phone),
+            account=demo_card_account(user.person.id_number),
             insurance=[InsuranceType.URBAN_EMPLOYEE, InsuranceType.URBAN_RURAL_RESIDENT, InsuranceType.RETIRED_CADRE][
                 index % 3
             ],

@@ -12,7 +12,12 @@ from django.db import transaction
 
 from accounts.models import Employer, User
 from applications import workflow
-from applications.demo_people import ROSTER_AGENT_ID_NUMBER, ROSTER_STAFF_FIRST_BIRTH, ROSTER_STAFF_REGION
+from applications.demo_people import (
+    ROSTER_AGENT_ID_NUMBER,
+    ROSTER_STAFF_FIRST_BIRTH,
+    ROSTER_STAFF_REGION,
+    demo_card_account,
+)
 from applications.models import CardApplication
 from applications.sample_photos import make_id_photo
 from partners.registry.simulator import RegistrySimulator
@@ -73,6 +78,11 @@ def _batch(stage: str, rows: list[dict], extra: list[list], *, agent: User, cler
         ids = list(CardApplication.objects.filter(roster_entry__batch=batch).values_list("pk", flat=True))
         workflow.apply_event_in_bulk(ids, "approve", actor=clerk)
         workflow.apply_event_in_bulk(ids, "registry_confirmed", actor=None)
+        for application in CardApplication.objects.filter(pk__in=ids).select_related("person"):
+            # what the bank's answer records: the account the bank simulator knows (applications/demo_people.py)
+            CardApplication.objects.filter(pk=application.pk).update(
+                bank_account_number=demo_card_account(application.person.id_number)
+            )
         workflow.apply_event_in_bulk(ids, "payment_requested", actor=None)
         if stage == "awaiting_payment":
             return batch
