@@ -281,3 +281,47 @@ def test_the_citizen_card_page_shows_colour_uses_and_the_password_reminder(alice
     assert active_card.number in page
     assert "药店" in page  # blue card: hospitals and pharmacies (rule 11)
     assert "初始" in page and "密码" in page  # rule 20
+
+
+def test_dates_in_a_year_whose_holidays_are_not_published_say_so_everywhere(
+    bob_clerk, alice_citizen, active_card, monkeypatch
+):
+    # The case: a loss reported on Wednesday 30 December 2026, before the 2027 schedule is entered.
+    from notices.services import notify_card_event
+    from sbcard import pdf
+
+    provisional = "暂定：2027年节假日安排尚未公布"
+    with at(2026, 12, 30):
+        report = services.report_loss_orally(active_card.pk, actor=alice_citizen, channel="online")
+        # 31 Dec; 1 January 2027 is New Year's Day by the holiday law; then 4 and 5 January.
+        assert report.written_deadline == datetime.date(2027, 1, 5)
+        citizen = Client()
+        citizen.force_login(alice_citizen)
+        assert f'2027-01-05 <span class="provisional">（{provisional}）' in citizen.get("/cards/").content.decode()
+        notify_card_event(active_card.events.get(event="report_lost_orally").pk)
+        notice = Notice.objects.get(kind="card_report_lost_orally", recipient=alice_citizen, channel="portal")
+        assert f"2027-01-05（{provisional}）" in notice.text
+
+        application = services.apply_for_replacement(
+            active_card.pk, actor=bob_clerk, presented_id_number=active_card.person.id_number
+        )
+        drawn = []
+        real_render = pdf.render
+
+        def recording_render(draw, *, title):
+            def draw_and_record(canvas, font):
+                original = canvas.drawString
+                canvas.drawString = lambda x, y, text, *a, **k: drawn.append(text) or original(x, y, text, *a, **k)
+                draw(canvas, font)
+
+            return real_render(draw_and_record, title=title)
+
+        monkeypatch.setattr("issuance.certificates.render", recording_render)
+        certificate_pdf(application)
+        # 15 working days from 30 December: 31 Dec, then 4-8, 11-15 and 18-21 January 2027.
+        assert f"新卡预计制成：2027年01月21日（{provisional}）（15个工作日）" in drawn
+        clerk = Client()
+        clerk.force_login(bob_clerk)
+        review = clerk.get(f"/station/applications/{application.pk}/").content.decode()
+        # the information centre's check, 2 working days: 31 December, 4 January 2027
+        assert "2027-01-04" in review and provisional in review
