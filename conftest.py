@@ -12,6 +12,11 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests keep no example database in the checkout (a failure prints its example to reproduce it).
+hypothesis_settings.register_profile("sbcard", database=None)
+hypothesis_settings.load_profile("sbcard")
 
 pytest_plugins = ["tests.personas", "tests.partners"]
 
