@@ -20,7 +20,8 @@ from .texts import SMS_PREFIX, STATUS_TEXTS, for_someone_else
 logger = logging.getLogger("notices")
 # A date in each reader's language, saying so when its year's holidays are not published yet.
 described_date = lazy(describe_date, str)
-DATED_STATUSES = {"submitted", "in_production"}  # the texts that name the expected date
+DATED_STATUSES = {"submitted", "in_production"}
+DATE_MOVED_CHUNK = 2000  # the texts that name the expected date
 
 
 def recipients_for(application) -> list[tuple[object | None, str, bool]]:
@@ -360,19 +361,29 @@ def notify_dates_moved(year: int, moves) -> int:
             )
         )
 
-    applications = CardApplication.objects.select_related("person__user", "applicant", "station").filter(
-        pk__in=list(by_kind.get("application", {}))
-    )
-    for application in applications.iterator(chunk_size=2000):
-        context = {"reference": application.reference, "step": application.get_status_display()}
-        add(
-            "application",
-            by_kind["application"][application.pk],
-            context,
-            people=recipients_for(application),
-            application=application,
-            station=application.station,
-        )
+    written = 0
+
+    def flush() -> None:
+        nonlocal written
+        Notice.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+        written += len(rows)
+        rows.clear()
+
+    moved = list(by_kind.get("application", {}).values())
+    for start in range(0, len(moved), DATE_MOVED_CHUNK):  # a city's year can move many expected dates
+        chunk = {move.object_id: move for move in moved[start : start + DATE_MOVED_CHUNK]}
+        applications = CardApplication.objects.select_related("person__user", "applicant", "station")
+        for application in applications.filter(pk__in=list(chunk)):
+            context = {"reference": application.reference, "step": application.get_status_display()}
+            add(
+                "application",
+                chunk[application.pk],
+                context,
+                people=recipients_for(application),
+                application=application,
+                station=application.station,
+            )
+        flush()
     reports = LossReport.objects.select_related(
         "card__person__user", "card__application__applicant", "card__application__station"
     ).filter(pk__in=list(by_kind.get("loss_report", {})))
@@ -410,6 +421,19 @@ def notify_dates_moved(year: int, moves) -> int:
             application=None,
             station=batch.station,
         )
-    Notice.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
-    _send_pending_sms([row.dedupe_key for row in rows if row.channel == Notice.Channel.SMS])
-    return len(rows)
+    flush()
+    # The SMS go out from one job, not a message per SMS from the admin's request: a year can move thousands.
+    transaction.on_commit(lambda: _queue_pending_sms("date_moved"))
+    return written
+
+
+def _queue_pending_sms(kind: str) -> None:
+    from .tasks import queue_pending_sms
+
+    queue_pending_sms.delay(kind)
+
+
+def pending_sms_ids(kind: str):
+    return Notice.objects.filter(kind=kind, channel=Notice.Channel.SMS, delivery=Notice.Delivery.PENDING).values_list(
+        "pk", flat=True
+    )

@@ -47,3 +47,12 @@ def send_sms(self, notice_id: int) -> None:
 def notify_card_event(card_event_id: int) -> None:
     """Portal notices and SMS for one card event."""
     services.notify_card_event(card_event_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=300, soft_time_limit=240)
+def queue_pending_sms(kind: str) -> int:
+    """Send every pending SMS notice of one kind (the notices an entered holiday year created), one job each."""
+    ids = list(services.pending_sms_ids(kind).iterator(chunk_size=5000))
+    for notice_id in ids:
+        send_sms.delay(notice_id)
+    return len(ids)

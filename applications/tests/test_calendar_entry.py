@@ -6,6 +6,7 @@ moved dates below are counted by hand on the 2026 notice (14 February 2026, a Sa
 
 import datetime
 from pathlib import Path
+from unittest import mock
 
 import chinese_calendar
 import pytest
@@ -127,7 +128,14 @@ def test_entering_the_2026_notice_moves_the_open_deadlines_and_tells_each_person
     assert "2026-03-06" in texts[world["in_production"].pk] and "2026-03-10" in texts[world["in_production"].pk]
     assert "2026-02-26" in texts[world["submitted"].pk] and "2026-02-27" in texts[world["submitted"].pk]
     assert moved.filter(recipient=world["batch"].created_by, text__contains="2026-03-06").exists()
-    assert Notice.objects.filter(kind="date_moved", channel=Notice.Channel.SMS).exists()
+    sms = set(Notice.objects.filter(kind="date_moved", channel=Notice.Channel.SMS).values_list("pk", flat=True))
+    assert sms  # and one job sends them, not a message per SMS from the admin's request:
+    from notices import tasks as notice_tasks
+
+    sent = []
+    with mock.patch.object(notice_tasks.send_sms, "delay", sent.append):
+        notice_tasks.queue_pending_sms.apply(args=["date_moved"])
+    assert set(sent) == sms
     assert set(CalendarDay.objects.filter(date__year=2026).values_list("source", flat=True)) == {"admin"}
     assert (
         "申请环节 2 个，挂失书面确认期限 1 个，落在新节假日的预约 0 个，单位批次领卡日期 1 个"
