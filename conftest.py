@@ -17,6 +17,7 @@ pytest_plugins = ["tests.personas", "tests.partners"]
 
 ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
+AXE_SCRIPT = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def _require_services() -> bool:
@@ -45,6 +46,8 @@ def _missing_service(item) -> str | None:
         return "needs Redis: set CELERY_BROKER_URL=redis://... to a running server"
     if item.get_closest_marker("browser") and not os.path.exists(CHROMIUM):
         return f"needs Debian's chromium at {CHROMIUM}"
+    if item.get_closest_marker("axe") and not AXE_SCRIPT.exists():
+        return "needs axe-core in node_modules: run npm ci (make test does)"
     return None
 
 

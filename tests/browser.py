@@ -1,7 +1,11 @@
-"""Headless Chromium for browser tests: Debian's chromium driven by Playwright, never a downloaded browser."""
+"""Headless Chromium for browser tests: Debian's chromium driven by Playwright, never a downloaded browser.
+
+Accessibility checks run axe-core (from the npm registry, installed by `make test` with `npm ci` into
+node_modules/; never served to users) inside the page, with the WCAG 2.0 and 2.1 A and AA rules."""
 
 import contextlib
 import os
+from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -12,10 +16,15 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+AXE_SCRIPT = Path(__file__).resolve().parents[1] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}
 
 
 @contextlib.contextmanager
-def chromium_page(*, viewport=None, locale="zh-CN"):
+def chromium_browser():
+    """One headless Chromium for a whole test: contexts (one per user and mode) are cheap, browsers are not."""
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API runs an event loop; the Django ORM calls the test makes in between are
@@ -24,17 +33,132 @@ def chromium_page(*, viewport=None, locale="zh-CN"):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         try:
-            context = browser.new_context(viewport=viewport or {"width": 1280, "height": 900}, locale=locale)
-            page = context.new_page()
-            page.set_default_timeout(15_000)
-            # Everything the Content Security Policy blocked, so tests can assert there was nothing.
-            page.csp_violations = []
-            page.on(
-                "console",
-                lambda message: (
-                    page.csp_violations.append(message.text) if "Content Security Policy" in message.text else None
-                ),
-            )
-            yield page
+            yield browser
         finally:
             browser.close()
+
+
+def new_page(browser, *, viewport=None, locale="zh-CN", cookies=(), axe=False):
+    """A page in a fresh context. With axe=True, axe-core is added to every document the page opens
+    (as a DevTools init script, which the page's Content Security Policy does not govern)."""
+    context = browser.new_context(viewport=viewport or DESKTOP, locale=locale)
+    if cookies:
+        context.add_cookies(list(cookies))
+    if axe:
+        context.add_init_script(path=str(AXE_SCRIPT))
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    # Everything the Content Security Policy blocked, so tests can assert there was nothing.
+    page.csp_violations = []
+    page.on(
+        "console",
+        lambda message: page.csp_violations.append(message.text) if "Content Security Policy" in message.text else None,
+    )
+    return page
+
+
+@contextlib.contextmanager
+def chromium_page(*, viewport=None, locale="zh-CN", axe=False):
+    with chromium_browser() as browser:
+        yield new_page(browser, viewport=viewport, locale=locale, axe=axe)
+
+
+def axe_violations(page, *, enhanced_contrast: bool = False) -> list[str]:
+    """axe-core's WCAG 2.0/2.1 A and AA violations on the page as it is now, one line per element. With
+    enhanced_contrast, also the AAA contrast rule (7:1 for text, 4.5:1 for large text): care mode promises it."""
+    violations = page.evaluate(
+        """([tags, enhanced]) => axe.run(document, {
+                runOnly: {type: "tag", values: tags},
+                rules: enhanced ? {"color-contrast-enhanced": {enabled: true}} : {},
+                resultTypes: ["violations"],
+            }).then(result => result.violations)""",
+        [WCAG_TAGS, enhanced_contrast],
+    )
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} — {node['target'][0]}: "
+        + " ".join(line.strip() for line in node.get("failureSummary", "").splitlines()[1:])
+        for violation in violations
+        for node in violation["nodes"]
+    ]
+
+
+def duplicate_ids(page) -> list[str]:
+    """Ids used more than once: a label, a description or a skip link would point at the wrong element."""
+    return page.evaluate(
+        """() => {
+            const seen = {};
+            document.querySelectorAll("[id]").forEach(element => { seen[element.id] = (seen[element.id] || 0) + 1; });
+            return Object.keys(seen).filter(id => seen[id] > 1);
+        }"""
+    )
+
+
+def sideways_scroll(page, width: int = 320) -> str | None:
+    """Whether the page scrolls sideways at the given width (320 px: 1280 px at 400 % zoom): None, or by how
+    much and the elements that stick out. The viewport is restored afterwards."""
+    before = page.viewport_size
+    page.set_viewport_size({"width": width, "height": before["height"]})
+    try:
+        return page.evaluate(
+            """() => {
+                const root = document.documentElement, overflow = root.scrollWidth - root.clientWidth;
+                if (overflow <= 0) return null;
+                const outside = [...document.body.querySelectorAll("*")].filter(element =>
+                    element.getBoundingClientRect().right > root.clientWidth
+                    && ![...element.children].some(child => child.getBoundingClientRect().right > root.clientWidth));
+                const names = outside.slice(0, 3).map(element => {
+                    const classes = [...element.classList].map(name => "." + name).join("");
+                    const text = (element.textContent || "").trim().slice(0, 30);
+                    return `${element.tagName.toLowerCase()}${element.id ? "#" + element.id : ""}${classes} "${text}"`;
+                });
+                return `${overflow} px: ${names.join(", ")}`;
+            }"""
+        )
+    finally:
+        page.set_viewport_size(before)
+
+
+def dangling_references(page) -> list[str]:
+    """aria-describedby, aria-labelledby and label[for] that point at no element on the page."""
+    return page.evaluate(
+        """() => {
+            const missing = [];
+            document.querySelectorAll("[aria-describedby], [aria-labelledby]").forEach(element => {
+                for (const attribute of ["aria-describedby", "aria-labelledby"]) {
+                    for (const id of (element.getAttribute(attribute) || "").split(/\\s+/).filter(Boolean)) {
+                        if (!document.getElementById(id)) missing.push(`${attribute}=${id}`);
+                    }
+                }
+            });
+            document.querySelectorAll("label[for]").forEach(label => {
+                if (!document.getElementById(label.htmlFor)) missing.push(`label for=${label.htmlFor}`);
+            });
+            return missing;
+        }"""
+    )
+
+
+def small_targets(page, minimum: int = 44) -> list[str]:
+    """Controls smaller than minimum × minimum CSS px (WCAG 2.5.5). Links inside a sentence or a block of
+    text are exempt, as the criterion says; so is the skip link until it has the focus."""
+    return page.evaluate(
+        """minimum => [...document.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea")]
+            .filter(element => {
+                const box = element.getBoundingClientRect();
+                if (box.width === 0 && box.height === 0) return false;  // not shown
+                if (element.matches(".skip-link, .visually-hidden *")) return false;
+                if (element.tagName === "A" && !element.classList.contains("button")) {
+                    const text = element.parentElement.textContent.trim();
+                    if (text.length > element.textContent.trim().length) return false;  // in a sentence
+                }
+                return box.width < minimum - 0.5 || box.height < minimum - 0.5;
+            })
+            .map(element => {
+                const box = element.getBoundingClientRect();
+                const name = element.tagName.toLowerCase() + (element.id ? "#" + element.id : "")
+                    + (element.name ? `[name=${element.name}]` : "");
+                return `${name} "${(element.textContent || element.value || "").trim().slice(0, 20)}"`
+                    + ` ${Math.round(box.width)}×${Math.round(box.height)}`;
+            })""",
+        minimum,
+    )
