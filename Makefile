@@ -33,7 +33,7 @@ lint: $(STAMP)
 
 # Refresh the message files after changing user-facing strings (needs GNU gettext).
 messages: $(STAMP)
-	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans -l en --no-location --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
+	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans -l en --no-location --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'tests/*' --ignore 'bench/*'
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 diagram: $(STAMP)
