@@ -78,7 +78,8 @@ def _wrap(label: str, room: float, text_size: int) -> list[str]:
             current = word
         else:
             current = candidate
-    return [*lines, current]
+    # Each line but the last keeps its space, so the drawn text still reads as the label.
+    return [line + joiner for line in lines] + [current]
 
 
 def _nice_maximum(value: float) -> float:

@@ -386,7 +386,9 @@ def my_cards(request):
             "colour": CardColour(card.application.card_colour).label,
             "deadline": _open_oral_deadline(card),
             # Ids of their own per card: one page can show several cards, each with these forms.
-            "limit_form": SwipeLimitForm(auto_id=f"id_card{card.pk}_%s", initial={"swipe_limit": card.swipe_limit or 2}),
+            "limit_form": SwipeLimitForm(
+                auto_id=f"id_card{card.pk}_%s", initial={"swipe_limit": card.swipe_limit or 2}
+            ),
             "exchange_form": ExchangeForm(prefix="exchange", auto_id=f"id_card{card.pk}_%s"),
         }
         for card in cards[:20]

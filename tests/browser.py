@@ -162,3 +162,50 @@ def small_targets(page, minimum: int = 44) -> list[str]:
             })""",
         minimum,
     )
+
+
+def accessibility_problems(page, *, care: bool = False) -> list[str]:
+    """Everything the accessibility checks find on the page as it is now: axe-core's WCAG A and AA rules,
+    duplicate ids, references to no element, sideways scrolling at 320 px; in care mode also the 7:1
+    contrast and 44 px targets it promises."""
+    problems = axe_violations(page, enhanced_contrast=care)
+    problems += [f"duplicate id {name}" for name in duplicate_ids(page)]
+    problems += [f"points at nothing: {reference}" for reference in dangling_references(page)]
+    overflow = sideways_scroll(page)
+    if overflow:
+        problems.append(f"scrolls sideways at 320 px by {overflow}")
+    if care:
+        problems += [f"target smaller than 44 px: {target}" for target in small_targets(page)]
+    return problems
+
+
+def tab_to(page, selector: str, *, limit: int = 40) -> int:
+    """Press Tab until the keyboard focus is on an element matching selector, and return how many presses it
+    took. Every element the focus passes shows that it has it (WCAG 2.4.7: an outline or a shadow)."""
+    for presses in range(1, limit + 1):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            """selector => {
+                const element = document.activeElement, style = getComputedStyle(element);
+                const outlined = style.outlineStyle !== "none" && parseFloat(style.outlineWidth) > 0;
+                return {matches: element.matches(selector), visible: outlined || style.boxShadow !== "none",
+                        name: element.tagName + " " + (element.name || element.textContent.trim().slice(0, 30))};
+            }""",
+            selector,
+        )
+        assert focused["visible"], f"no visible focus on {focused['name']}"
+        if focused["matches"]:
+            return presses
+    raise AssertionError(f"{limit} presses of Tab never reached {selector}")
+
+
+def skip_to_content(page) -> None:
+    """The first Tab on a page reaches the skip link; Enter on it puts the focus at the start of the content.
+    After a form sent from a page where the skip link was used, the address keeps #content through the
+    redirects, and the browser starts the keyboard focus at the content by itself."""
+    if page.url.endswith("#content"):
+        return
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.classList.contains('skip-link')")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "content"

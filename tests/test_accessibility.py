@@ -18,17 +18,7 @@ from issuance.models import Card, CardStatus
 from rosters.models import RosterBatch
 
 from . import factories
-from .browser import (
-    DESKTOP,
-    PHONE,
-    axe_violations,
-    chromium_browser,
-    dangling_references,
-    duplicate_ids,
-    new_page,
-    sideways_scroll,
-    small_targets,
-)
+from .browser import DESKTOP, PHONE, accessibility_problems, chromium_browser, new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.axe, pytest.mark.django_db(transaction=True)]
 
@@ -152,18 +142,6 @@ def cookies_for(user: User | None, base_url: str, language: str, care: bool) -> 
     return cookies
 
 
-def problems_on(page, *, care: bool) -> list[str]:
-    problems = axe_violations(page, enhanced_contrast=care)
-    problems += [f"duplicate id {name}" for name in duplicate_ids(page)]
-    problems += [f"points at nothing: {reference}" for reference in dangling_references(page)]
-    overflow = sideways_scroll(page)
-    if overflow:
-        problems.append(f"scrolls sideways at 320 px by {overflow}")
-    if care:
-        problems += [f"target smaller than 44 px: {target}" for target in small_targets(page)]
-    return problems
-
-
 def test_every_page_each_role_uses_passes_axe_in_both_languages_and_in_care_mode(live_server):
     # given the demo data and a page list for each kind of user
     plan = visits()
@@ -180,13 +158,14 @@ def test_every_page_each_role_uses_passes_axe_in_both_languages_and_in_care_mode
                     where = f"[{language}{' care' if care else ''}] {visit.user or 'anonymous'} {url}"
                     response = page.goto(live_server.url + url)
                     assert response.status == 200, where
-                    findings += [f"{where}: {problem}" for problem in problems_on(page, care=care)]
+                    findings += [f"{where}: {problem}" for problem in accessibility_problems(page, care=care)]
                     checked += 1
                     if url in SENT_EMPTY:
                         with page.expect_navigation():
                             page.click(SENT_EMPTY[url])
                         assert page.locator("[aria-invalid=true]").count() > 0, where
-                        findings += [f"{where} (sent empty): {problem}" for problem in problems_on(page, care=care)]
+                        problems = accessibility_problems(page, care=care)
+                        findings += [f"{where} (sent empty): {problem}" for problem in problems]
                         checked += 1
                 assert page.csp_violations == []
                 page.context.close()
@@ -214,7 +193,7 @@ def test_the_api_documentation_passes_axe_but_for_one_swagger_ui_upstream_issue(
             page.wait_for_load_state("networkidle")
             # when it is checked
             lang = page.evaluate("document.documentElement.lang")
-            for problem in problems_on(page, care=False):
+            for problem in accessibility_problems(page, care=False):
                 if problem.startswith(SWAGGER_UI_UPSTREAM[0]) and SWAGGER_UI_UPSTREAM[1] in problem:
                     upstream += 1
                 else:
