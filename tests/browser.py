@@ -164,10 +164,31 @@ def small_targets(page, minimum: int = 44) -> list[str]:
     )
 
 
+def small_text(page, minimum: float = 18) -> list[str]:
+    """Text drawn smaller than minimum CSS px: each element with text of its own, once per size."""
+    return page.evaluate(
+        """minimum => {
+            const found = new Set();
+            for (const element of document.body.querySelectorAll("*")) {
+                const own = [...element.childNodes].some(node => node.nodeType === 3 && node.textContent.trim());
+                if (!own || element.closest(".visually-hidden, .skip-link, script, style")) continue;
+                const box = element.getBoundingClientRect();
+                if (box.width === 0 && box.height === 0) continue;  // not shown
+                const scale = element.getScreenCTM ? element.getScreenCTM().a : 1;  // a chart's text
+                const size = parseFloat(getComputedStyle(element).fontSize) * scale;
+                if (size < minimum - 0.05) found.add(`${element.tagName.toLowerCase()} ${size.toFixed(1)} px`
+                    + ` "${element.textContent.trim().slice(0, 20)}"`);
+            }
+            return [...found];
+        }""",
+        minimum,
+    )
+
+
 def accessibility_problems(page, *, care: bool = False) -> list[str]:
     """Everything the accessibility checks find on the page as it is now: axe-core's WCAG A and AA rules,
     duplicate ids, references to no element, sideways scrolling at 320 px; in care mode also the 7:1
-    contrast and 44 px targets it promises."""
+    contrast, 44 px targets and text of 18 px or more it promises."""
     problems = axe_violations(page, enhanced_contrast=care)
     problems += [f"duplicate id {name}" for name in duplicate_ids(page)]
     problems += [f"points at nothing: {reference}" for reference in dangling_references(page)]
@@ -176,6 +197,7 @@ def accessibility_problems(page, *, care: bool = False) -> list[str]:
         problems.append(f"scrolls sideways at 320 px by {overflow}")
     if care:
         problems += [f"target smaller than 44 px: {target}" for target in small_targets(page)]
+        problems += [f"text smaller than 18 px: {text}" for text in small_text(page)]
     return problems
 
 

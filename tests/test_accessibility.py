@@ -27,6 +27,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.axe, pytest.mark.django_db(transa
 MODES = [("zh-hans", False, DESKTOP), ("en", False, DESKTOP), ("en", True, PHONE)]
 # Forms sent empty, to check them showing their errors: (page, the button that sends it).
 SENT_EMPTY = {"/accounts/sign-up/": "button[value=sign_up]", "/window/walk-in/": "button[value=accept]"}
+# Pages that answer a bad request with a sentence, and the status they answer with.
+REFUSED = {"/dashboard/flow/?date_from=someday": 400}
 
 
 @dataclass
@@ -99,6 +101,7 @@ def visits() -> list[Visit]:
         "/dashboard/bottleneck/",
         "/dashboard/flow/",
         "/dashboard/applications/?status=submitted",
+        "/dashboard/flow/?date_from=someday",
     ]
     return [
         Visit(None, anonymous),
@@ -125,7 +128,7 @@ def visits() -> list[Visit]:
         Visit(
             User.objects.get(username="admin"),
             dashboards,
-            standard_only=["/admin/", "/admin/applications/cardapplication/"],
+            standard_only=["/admin/", "/admin/applications/cardapplication/", "/admin/applications/person/"],
         ),
     ]
 
@@ -157,7 +160,7 @@ def test_every_page_each_role_uses_passes_axe_in_both_languages_and_in_care_mode
                 for url in urls:
                     where = f"[{language}{' care' if care else ''}] {visit.user or 'anonymous'} {url}"
                     response = page.goto(live_server.url + url)
-                    assert response.status == 200, where
+                    assert response.status == REFUSED.get(url, 200), where
                     findings += [f"{where}: {problem}" for problem in accessibility_problems(page, care=care)]
                     checked += 1
                     if url in SENT_EMPTY:
