@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.idnumbers import mask_phone
 
-from .models import Employer, ServiceStation, User
+from .models import ApiToken, Employer, ServiceStation, User
 
 
 @admin.register(ServiceStation)
@@ -54,3 +54,20 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (
         (_("Portal"), {"fields": ("role", "full_name", "phone", "station", "employer")}),
     )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Admins see who holds API tokens and can revoke one (delete it); tokens are issued only through the API."""
+
+    list_display = ["prefix", "user", "name", "created_at", "expires_at", "last_used_at"]
+    search_fields = ["name", "prefix"]  # not the user name: a citizen's is a phone number (no personal data in URLs)
+    list_select_related = ["user"]
+    readonly_fields = ["user", "name", "prefix", "created_at", "expires_at", "last_used_at"]
+    exclude = ["key_hash"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

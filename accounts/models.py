@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 from stdnum.cn import uscc
 from stdnum.exceptions import ValidationError as StdnumValidationError
 
+from sbcard.crypto import EncryptedCharField
 from sbcard.validators import validate_mobile_phone
 
 
@@ -170,3 +171,42 @@ class PhoneCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} code"
+
+
+class ApiToken(models.Model):
+    """A key for the API (`Authorization: Bearer <key>`). Only its hash is stored; it expires, and its owner can
+    list and revoke it (revoking deletes it)."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True, help_text=_("What the token is for."))
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("starts with"), max_length=8)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        indexes = [models.Index(fields=["user", "-created_at"], name="api_token_by_user")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.name or self.user})"
+
+
+class IdempotentRequest(models.Model):
+    """A POST sent with an Idempotency-Key: while it runs it holds the key; once it has succeeded, its answer is
+    kept (encrypted: it may carry personal data) so that the same request sent again gets the same answer."""
+
+    scope = models.CharField(max_length=40)  # "user:<id>", or "anonymous" for sign-up and phone codes
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField(null=True)  # null while the first request is running
+    body = EncryptedCharField(blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_per_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}"

@@ -13,11 +13,12 @@ from sbcard.api import ErrorSerializer
 from . import queries
 from .filters import DashboardQuery
 
-ERRORS = {
-    400: OpenApiResponse(ErrorSerializer, description="Bad filter: the message says which and why."),
-    404: OpenApiResponse(ErrorSerializer, description="Not a dashboard you may see."),
+NOT_YOURS = {
+    404: OpenApiResponse(ErrorSerializer, description="Not a dashboard you may see (clerks and admins only)."),
 }
-STATION = OpenApiParameter("station", int, description="A station's id (admins: any, clerks: their own).")
+STATION = OpenApiParameter(
+    "station", int, description="A station's id (admins: any, or none for the city; clerks: their own)."
+)
 KIND = OpenApiParameter(
     "kind",
     str,
@@ -34,8 +35,12 @@ RANGE = [
 LIST = [
     KIND,
     STATION,
-    OpenApiParameter("page", int, description="Page number, 1-1000."),
-    OpenApiParameter("page_size", int, description="Rows per page, 1-100 (default 50)."),
+    OpenApiParameter("page", {"type": "integer", "minimum": 1, "maximum": 1000}, description="Page number, 1-1000."),
+    OpenApiParameter(
+        "page_size",
+        {"type": "integer", "minimum": 1, "maximum": 100, "default": 50},
+        description="Rows per page, 1-100 (default 50).",
+    ),
 ]
 
 
@@ -191,9 +196,15 @@ class DashboardView(APIView):
 
 
 class OverviewView(DashboardView):
-    @extend_schema(parameters=PARAMETERS, responses={200: OverviewSerializer, **ERRORS})
+    @extend_schema(
+        tags=["dashboard"],
+        summary="Backlog overview",
+        description="Applications by status, and open ones by age (0-7, 8-30, 31-60, over 60 days), from the summaries "
+        "(at most a minute old).",
+        parameters=PARAMETERS,
+        responses={200: OpenApiResponse(OverviewSerializer, description="The backlog figures."), **NOT_YOURS},
+    )
     def get(self, request):
-        """Applications by status, and open ones by age (0-7, 8-30, 31-60, over 60 days)."""
         scope, _data = self.scope(request)
         body = {
             "as_of": queries.as_of(),
@@ -206,9 +217,15 @@ class OverviewView(DashboardView):
 
 
 class DeadlinesView(DashboardView):
-    @extend_schema(parameters=PARAMETERS, responses={200: DeadlinesSerializer, **ERRORS})
+    @extend_schema(
+        tags=["dashboard"],
+        summary="Deadline lists",
+        description="The four deadline lists (reviews past 7 working days, the 督办 queue, cards unclaimed after "
+        "30 days, oral loss reports about to lapse): count and the 10 oldest of each, live.",
+        parameters=PARAMETERS,
+        responses={200: OpenApiResponse(DeadlinesSerializer, description="The four lists."), **NOT_YOURS},
+    )
     def get(self, request):
-        """The four deadline lists (count and the 10 oldest of each), live."""
         scope, _data = self.scope(request)
         today = timezone.localdate()
         lists = [
@@ -227,10 +244,15 @@ class DeadlinesView(DashboardView):
 
 class DeadlineListView(DashboardView):
     @extend_schema(
-        operation_id="v1_dashboard_deadline_list", parameters=LIST, responses={200: DeadlinePageSerializer, **ERRORS}
+        tags=["dashboard"],
+        operation_id="dashboard_deadline_list",
+        summary="One deadline list",
+        description="One deadline list, oldest first, a page at a time (`kind`: reviews, escalations, unclaimed, "
+        "oral-loss).",
+        parameters=LIST,
+        responses={200: OpenApiResponse(DeadlinePageSerializer, description="A page of the list."), **NOT_YOURS},
     )
     def get(self, request, kind: str):
-        """One deadline list, oldest first, a page at a time (`kind`: reviews, escalations, unclaimed, oral-loss)."""
         if kind not in queries.DEADLINES:
             raise Http404
         scope, data = self.scope(request)
@@ -248,9 +270,15 @@ class DeadlineListView(DashboardView):
 
 
 class BottleneckView(DashboardView):
-    @extend_schema(parameters=PARAMETERS, responses={200: BottleneckSerializer, **ERRORS})
+    @extend_schema(
+        tags=["dashboard"],
+        summary="Stage times",
+        description="Median and 90th-percentile days in each stage (review, information centre, bank, vendor, pickup) "
+        "over the last 30 and 90 days, and per station.",
+        parameters=PARAMETERS,
+        responses={200: OpenApiResponse(BottleneckSerializer, description="The stage times."), **NOT_YOURS},
+    )
     def get(self, request):
-        """Median and 90th percentile days in each stage over the last 30 and 90 days, and per station."""
         scope, _data = self.scope(request)
         body = {
             "as_of": queries.as_of(),
@@ -265,9 +293,15 @@ class BottleneckView(DashboardView):
 
 
 class FlowView(DashboardView):
-    @extend_schema(parameters=RANGE, responses={200: FlowSerializer, **ERRORS})
+    @extend_schema(
+        tags=["dashboard"],
+        summary="Applications in, cards out",
+        description="Applications received and cards collected per day and per week between two dates; "
+        "replacements per month.",
+        parameters=RANGE,
+        responses={200: OpenApiResponse(FlowSerializer, description="The flow figures."), **NOT_YOURS},
+    )
     def get(self, request):
-        """Applications in and cards out per day and per week; replacements per month."""
         scope, data = self.scope(request)
         daily = queries.daily_flow(scope, data["date_from"], data["date_to"])
         body = {
@@ -281,9 +315,14 @@ class FlowView(DashboardView):
 
 
 class ActivationView(DashboardView):
-    @extend_schema(parameters=PARAMETERS, responses={200: ActivationSerializer, **ERRORS})
+    @extend_schema(
+        tags=["dashboard"],
+        summary="Activation rate",
+        description="Activated / collected cards per station (rule 21), and by the month the cards were collected.",
+        parameters=PARAMETERS,
+        responses={200: OpenApiResponse(ActivationSerializer, description="The activation figures."), **NOT_YOURS},
+    )
     def get(self, request):
-        """Activated / collected cards per station (rule 21), and by the month the cards were collected."""
         scope, _data = self.scope(request)
         body = {
             "as_of": queries.as_of(),

@@ -50,7 +50,8 @@ from .reading import (
 
 logger = logging.getLogger("rosters")
 
-PHOTO_COLUMN = "照片"  # not a column of the sheet: the photo in the ZIP
+PHOTO_COLUMN = "照片"  # not a column of the sheet: the photo in the ZIP, or uploaded for the row
+ROW_PHOTO_DIR = "roster-row-photos"
 NAME_MARKS = set("·• ")
 PHOTO_NAME = re.compile(r"^(\d{17}[\dX]|\d{15})\.JPE?G$")
 CARD_GONE = (CardStatus.REPLACED, CardStatus.EXCHANGED)
@@ -120,6 +121,33 @@ class PhotoArchive:
             return "too_large", None
         data = read_member(self.archive, member, settings.PHOTO_MAX_BYTES)
         return ("too_large", None) if data is None else ("ok", data)
+
+
+def row_photo_name(batch_id: int, id_number: str) -> str:
+    """Where a photo uploaded for one row (the API) is kept until the batch is checked again."""
+    return f"{ROW_PHOTO_DIR}/{batch_id}/{photo_file_name(id_number)}"
+
+
+class BatchPhotos:
+    """The photos a batch's rows can use: one uploaded for the row itself (the API), else the ZIP's."""
+
+    def __init__(self, batch: RosterBatch, archive: PhotoArchive | None):
+        self.archive = archive
+        self.batch_id = batch.pk
+        self.unnamed = archive.unnamed if archive is not None else 0
+        try:  # one listing for the batch, not a storage call per row
+            self.uploaded = set(default_storage.listdir(f"{ROW_PHOTO_DIR}/{batch.pk}")[1])
+        except FileNotFoundError:
+            self.uploaded = set()
+
+    def photo(self, id_number: str) -> tuple[str, bytes | None]:
+        """('missing' | 'too_large' | 'ok', bytes)."""
+        name = row_photo_name(self.batch_id, id_number)
+        if name.rsplit("/", 1)[1] in self.uploaded:
+            with default_storage.open(name, "rb") as stored:
+                data = stored.read(settings.PHOTO_MAX_BYTES + 1)
+            return ("too_large", None) if len(data) > settings.PHOTO_MAX_BYTES else ("ok", data)
+        return self.archive.photo(id_number) if self.archive is not None else ("missing", None)
 
 
 def check_fields(raw: RawRow, today: datetime.date) -> Checked:
@@ -229,14 +257,24 @@ def _check_with_registry(rows: list[Checked], client: RegistryClient) -> None:
             )
 
 
-def _check_photos(rows: list[Checked], photos: PhotoArchive | None, batch: RosterBatch) -> None:
+def _check_photos(rows: list[Checked], photos: BatchPhotos, batch: RosterBatch) -> None:
     today = timezone.localdate()
     for row in rows:
         if not row.accepted or row.photo_on_file_at_registry:
             continue
         if Person(birth_date=row.birth_date).is_pre_school(today):
             continue  # rule 17: no photo on a pre-school child's card
-        state, data = photos.photo(row.id_number) if photos is not None else ("missing", None)
+        state, data = photos.photo(row.id_number)
+        if state == "missing" and batch.file_format == RosterBatch.Format.JSON:
+            row.refuse(
+                PHOTO_COLUMN,
+                _(
+                    "No photo: the information centre has no ID photo for this person. Upload one for row "
+                    "%(line)d, then check the batch again."
+                )
+                % {"line": row.raw.line},
+            )
+            continue
         if state == "missing":
             row.refuse(
                 PHOTO_COLUMN,
@@ -324,7 +362,7 @@ def check_batch(batch_id: int, *, roster: bytes, photos: bytes | None) -> Roster
     RosterBatch.objects.filter(pk=batch.pk).update(rows_checked=0)
     try:
         parsed = parse_roster(roster, batch.file_name)
-        archive = PhotoArchive(photos) if photos else None
+        photo_source = BatchPhotos(batch, PhotoArchive(photos) if photos else None)
     except InvalidInput as error:
         RosterBatch.objects.filter(pk=batch.pk).update(
             state=RosterBatch.State.UNREADABLE, problem=str(error.message), checked_at=timezone.now()
@@ -355,7 +393,7 @@ def check_batch(batch_id: int, *, roster: bytes, photos: bytes | None) -> Roster
                 first_line[row.id_number] = row.raw.line
         _check_against_records(rows)
         _check_with_registry(rows, client)
-        _check_photos(rows, archive, batch)
+        _check_photos(rows, photo_source, batch)
         with transaction.atomic():
             insert_rows(RosterRow, ROW_COLUMNS, (_row_values(batch, row) for row in rows))
             RosterBatch.objects.filter(pk=batch.pk).update(rows_checked=F("rows_checked") + len(rows))
@@ -368,11 +406,11 @@ def check_batch(batch_id: int, *, roster: bytes, photos: bytes | None) -> Roster
                 refused += 1
     digest = hashlib.sha256(f"{accepted}:{fingerprint_sum}".encode()).hexdigest() if accepted else ""
     problem = ""
-    if archive is not None and archive.unnamed:
+    if photo_source.unnamed:
         problem = _(
             "%(count)d files in the ZIP are not named by an ID number (such as 330106199001010012.jpg) and were "
             "not used."
-        ) % {"count": archive.unnamed}
+        ) % {"count": photo_source.unnamed}
     RosterBatch.objects.filter(pk=batch.pk, state=RosterBatch.State.CHECKING).update(
         state=RosterBatch.State.CHECKED,
         accepted_rows=accepted,

@@ -76,6 +76,7 @@ class RosterBatch(models.Model):
     class Format(models.TextChoices):
         XLSX = "xlsx", "XLSX"
         CSV = "csv", "CSV"
+        JSON = "json", _("JSON rows (API)")
 
     employer = models.ForeignKey(Employer, on_delete=models.PROTECT, related_name="roster_batches")
     station = models.ForeignKey(ServiceStation, on_delete=models.PROTECT, related_name="roster_batches")

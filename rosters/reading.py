@@ -1,4 +1,5 @@
-"""Reading an uploaded roster (XLSX or CSV) and a ZIP of photos, refusing what is unsafe before unpacking it.
+"""Reading a roster (XLSX, CSV, or JSON rows from the API) and a ZIP of photos, refusing what is unsafe before
+unpacking it.
 
 The roster's columns are the template's Chinese headers (the official form of the 单位办卡人员名册, the
 same whatever the portal's language), with the English field names accepted too. A CSV is decoded as
@@ -11,6 +12,7 @@ contains formulas is refused.
 import csv
 import datetime
 import io
+import json
 import re
 import zipfile
 from collections.abc import Iterator
@@ -40,6 +42,8 @@ INSURANCE_CHOICES = {
     "离休干部及建国前老工人": "retired_cadre",
 }
 INSURANCE_BY_TEXT = {**INSURANCE_CHOICES, **{code: code for code in INSURANCE_CHOICES.values()}}
+JSON_FORMAT = "json"
+JSON_SUFFIX = ".json"
 # The template's example row: skipped wherever it is left in a roster.
 EXAMPLE_ID_NUMBER = "110105194912310022"
 
@@ -118,6 +122,8 @@ def parse_roster(data: bytes, file_name: str) -> ParsedRoster:
     """The roster's rows with their values as text. Raises InvalidInput for a file that cannot be used."""
     if data[:4] == b"PK\x03\x04":
         return _parse_xlsx(data)
+    if file_name.lower().endswith(JSON_SUFFIX):
+        return _parse_json(data)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise refuse(
             _("This is an old Excel 97-2003 (.xls) file. Save it as .xlsx (Excel workbook) or CSV and upload again."),
@@ -126,6 +132,20 @@ def parse_roster(data: bytes, file_name: str) -> ParsedRoster:
     if file_name.lower().endswith((".xlsx", ".xlsm")):
         raise refuse(_("The file is not a valid XLSX workbook; save it again in Excel."), "roster_unreadable")
     return _parse_csv(data)
+
+
+def _parse_json(data: bytes) -> ParsedRoster:
+    """Rows sent as JSON (the API): a list of objects keyed like the template's columns (name, id_number, phone,
+    insurance_type, household_city, address). Row numbers count the list from 1; they are read as a sheet is."""
+    try:
+        rows = json.loads(data)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise refuse(_("The rows are not valid JSON."), "roster_unreadable") from error
+    if not isinstance(rows, list) or not all(isinstance(row, dict) for row in rows):
+        raise refuse(_("The rows must be a list of objects, one per person."), "roster_unreadable")
+    keys = sorted({key for row in rows for key in row}) or list(REQUIRED_KEYS)
+    records = [keys, *([row.get(key) for key in keys] for row in rows)]
+    return _rows_from_records(iter(records), JSON_FORMAT, "utf-8", header_line=0)
 
 
 def decode_csv(data: bytes) -> tuple[str, str]:
@@ -220,9 +240,11 @@ def _cell_text(value) -> str:
     return str(value).strip()
 
 
-def _rows_from_records(records: Iterator, file_format: str, encoding: str) -> ParsedRoster:
-    header, header_line = None, 0
-    for line, record in enumerate(records, start=1):
+def _rows_from_records(records: Iterator, file_format: str, encoding: str, header_line: int = 1) -> ParsedRoster:
+    """The rows under the first non-empty record (the header); `header_line` is the number that record would
+    have if it came first (a sheet's row 1; 0 for JSON rows, numbered from 1)."""
+    header = None
+    for line, record in enumerate(records, start=header_line):
         if any(_cell_text(cell) for cell in record):
             header, header_line = record, line
             break

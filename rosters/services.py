@@ -8,6 +8,7 @@ submitted with `apply_event_in_bulk`, all in one transaction.
 """
 
 import hashlib
+import json
 import logging
 import uuid
 
@@ -15,6 +16,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -33,6 +35,7 @@ from applications.models import (
     Photo,
     Status,
 )
+from applications.photos import check_photo
 from applications.workdays import add_working_days
 from issuance.models import Card
 from issuance.services import ProxyDetails, hand_over_cards
@@ -42,8 +45,9 @@ from sbcard.errors import Conflict, InvalidInput, NotPermitted
 from sbcard.uploads import check_document, read_limited
 from sbcard.validators import validate_mobile_phone, validate_person_name
 
-from .checks import CARD_GONE, check_batch
+from .checks import CARD_GONE, check_batch, row_photo_name
 from .models import BatchApplication, EmployerApproval, EmployerDocument, RosterBatch, RosterRow
+from .reading import JSON_SUFFIX
 
 logger = logging.getLogger("rosters")
 
@@ -217,7 +221,7 @@ def upload_roster(*, actor, roster, photos=None, corrects: RosterBatch | None = 
             station=employer.station,
             created_by=actor,
             file_name=_display_name(roster),
-            file_format=RosterBatch.Format.XLSX if roster_bytes[:2] == b"PK" else RosterBatch.Format.CSV,
+            file_format=_file_format(roster_bytes, _display_name(roster)),
             file_sha256=digest,
             corrects=corrects if corrects is not None and corrects.employer_id == employer.pk else None,
         )
@@ -236,6 +240,71 @@ def upload_roster(*, actor, roster, photos=None, corrects: RosterBatch | None = 
         run_dry_run(batch.pk, roster=roster_bytes, photos=photo_bytes)
     batch.refresh_from_db()
     return batch, True
+
+
+def _file_format(data: bytes, name: str) -> str:
+    if data[:2] == b"PK":
+        return RosterBatch.Format.XLSX
+    return RosterBatch.Format.JSON if name.lower().endswith(JSON_SUFFIX) else RosterBatch.Format.CSV
+
+
+def upload_roster_rows(*, actor, rows: list[dict], corrects: RosterBatch | None = None) -> tuple[RosterBatch, bool]:
+    """Rows sent as JSON by an HR system: stored and checked exactly as an uploaded file (the same dry run and
+    report); the same rows sent again give their batch back. Photos come one per row (attach_row_photo)."""
+    data = json.dumps(rows, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    return upload_roster(actor=actor, roster=ContentFile(data, name=f"rows{JSON_SUFFIX}"), corrects=corrects)
+
+
+def _lock_unsubmitted_batch(batch_id: int, actor) -> RosterBatch:
+    batch = _lock_batch_for_agent(batch_id, actor)
+    if batch.is_submitted:
+        raise Conflict(
+            _("Batch %(reference)s has already been submitted.") % {"reference": batch.reference},
+            code="already_submitted",
+        )
+    if batch.state == RosterBatch.State.CHECKING:
+        raise Conflict(_("The batch is being checked; wait for the dry run to finish."), code="not_checked")
+    return batch
+
+
+@transaction.atomic
+def attach_row_photo(batch_id: int, *, actor, line: int, upload) -> RosterRow:
+    """A photo for one row of a batch (rule 18, the same checks as any ID photo), used when the batch is checked
+    again. A photo uploaded again for the row replaces the first."""
+    batch = _lock_unsubmitted_batch(batch_id, actor)
+    row = RosterRow.objects.filter(batch=batch, line=line).first()
+    if row is None:
+        raise InvalidInput(_("The batch has no row %(line)d.") % {"line": line}, code="no_such_row", field="line")
+    if not row.id_number_hash:
+        raise Conflict(
+            _("Row %(line)d has no valid ID number: correct the row first; its photo is named by it.") % {"line": line},
+            code="row_without_id_number",
+        )
+    checked = check_photo(upload)
+    name = row_photo_name(batch.pk, row.id_number)
+    if default_storage.exists(name):
+        default_storage.delete(name)
+    default_storage.save(name, ContentFile(checked.content))
+    return row
+
+
+def check_batch_again(batch_id: int, *, actor) -> RosterBatch:
+    """The dry run once more on the stored rows, with the photos uploaded since: at once for a small batch, as a
+    job for a large one (poll until `checked`)."""
+    with transaction.atomic():
+        batch = _lock_unsubmitted_batch(batch_id, actor)
+        batch.state = RosterBatch.State.CHECKING
+        batch.problem = ""
+        batch.save(update_fields=["state", "problem"])
+        background = (batch.roster_file.size if batch.roster_file else 0) > settings.ROSTER_BACKGROUND_BYTES or (
+            batch.photos_file and batch.photos_file.size > settings.PHOTO_ZIP_BACKGROUND_BYTES
+        )
+        if background:
+            transaction.on_commit(lambda: _enqueue_check(batch.pk))
+    if not background:
+        run_dry_run(batch.pk)
+    batch.refresh_from_db()
+    return batch
 
 
 def _enqueue_check(batch_id: int) -> None:

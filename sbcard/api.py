@@ -1,4 +1,8 @@
-"""API plumbing shared by every app: pagination with a hard cap, and domain errors as 4xx."""
+"""API plumbing shared by every app: pagination with a hard cap, strict input, domain errors as 4xx in one
+shape. (The schema's operations are described by sbcard.schema; the schema view and the JSON 404 for unknown
+/api/ addresses are in sbcard.api_views.)"""
+
+from collections.abc import Mapping
 
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -11,6 +15,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from sbcard.errors import DomainError
 
 MAX_PAGE_SIZE = 100
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 class Pagination(PageNumberPagination):
@@ -32,15 +37,58 @@ class Pagination(PageNumberPagination):
             )
         return size
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+                parameter["description"] = "Page number, from 1."
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=MAX_PAGE_SIZE, default=self.page_size)
+                parameter["description"] = f"Rows per page, 1 to {MAX_PAGE_SIZE} (default {self.page_size})."
+        return parameters
+
+
+# Input that refuses fields it does not know, so `{"status": "collected"}` is a clear 400, not silently dropped
+# (nested in another serializer too: each row of a list). A comment, not a docstring: the schema would give every
+# input the docstring as its description.
+class StrictInputSerializer(serializers.Serializer):
+    def to_internal_value(self, data):
+        unknown = sorted(set(data) - set(self.fields)) if isinstance(data, Mapping) else []
+        refused = {name: [_("This field cannot be set here.")] for name in unknown}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if refused and isinstance(error.detail, dict):
+                error.detail.update(refused)
+            raise
+        if refused:
+            raise serializers.ValidationError(refused)
+        return value
+
+
+class EmptySerializer(StrictInputSerializer):
+    pass  # an action that takes no input: any field sent is refused
+
 
 class ErrorSerializer(serializers.Serializer):
     """Every 4xx answer: one sentence a person understands, a code for programs, and for bad input the
     field (the first one) and every field's messages."""
 
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    field = serializers.CharField(required=False, allow_null=True)
-    errors = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
+    detail = serializers.CharField(help_text="What went wrong and what to do, in the reader's language.")
+    code = serializers.CharField(
+        help_text="For programs: `invalid` (bad input), `not_authenticated`, `authentication_failed`, "
+        "`token_expired`, `not_permitted`, `not_found`, `conflict` or a more precise conflict, "
+        "`idempotency_key_in_use`, `idempotency_key_reused`, `unsupported_media_type`, `throttled`, `locked_out`."
+    )
+    field = serializers.CharField(
+        required=False, allow_null=True, help_text="The (first) input field the message is about, if any."
+    )
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="Bad input: every field's messages, nested fields as `rows.3.name`.",
+    )
 
 
 def _flatten(data, prefix: str = "") -> dict[str, list[str]]:
@@ -64,6 +112,7 @@ def exception_handler(exc, context):
     request = context.get("request")
     if isinstance(exc, Http404 | NotFound) and request is not None and request.user.is_authenticated:
         # Out of scope looks the same as missing (a 404); both go to the audit trail.
+        # Imported here: audit sits above this plumbing in the layers.
         from audit.models import AuditEntry
         from audit.services import record
 

@@ -68,7 +68,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "accounts",
@@ -255,23 +254,53 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- REST API -------------------------------------------------------------------------------
+# Where the portal is reached from outside: partners' callbacks and the API schema's `servers` name it.
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# API tokens expire: this many days at most (a client may ask for fewer).
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 30)
 REST_FRAMEWORK = {
-    # Token first: its WWW-Authenticate header makes a missing or bad credential a 401, not a 403.
+    # The token first: its WWW-Authenticate header makes a missing or bad credential a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "accounts.tokens.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Bodies without files are JSON only; the upload operations take multipart only (their views say so).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_PAGINATION_CLASS": "sbcard.api.Pagination",
     "PAGE_SIZE": 20,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "sbcard.schema.ApiSchema",
     "EXCEPTION_HANDLER": "sbcard.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"signup": "20/hour"},
 }
 SPECTACULAR_SETTINGS = {
-    "TITLE": "sbcard API",
-    "DESCRIPTION": "社会保障卡服务平台 — social security card portal",
-    "VERSION": "1.0.0",
+    "TITLE": "sbcard API",  # ASCII: client generators name their package after it
+    # The schema's own text is English whatever the reader's language (sbcard.schema); answers are in the
+    # language of Accept-Language (zh-hans by default, en).
+    "DEFAULT_GENERATOR_CLASS": "sbcard.schema.OneLanguageSchemaGenerator",
+    "DESCRIPTION": (BASE_DIR / "docs" / "api.md").read_text(encoding="utf-8"),
+    "VERSION": "1.1.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVERS": [{"url": PORTAL_BASE_URL, "description": "This portal (PORTAL_BASE_URL)."}],
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "TAGS": [
+        {"name": "auth", "description": "Sign-up, SMS codes, API tokens (issue, list, revoke), the signed-in user."},
+        {"name": "applications", "description": "Citizens apply, upload photos, submit and follow; clerks review."},
+        {"name": "cards", "description": "Cards: activation, swipe limit, loss reports, replacement, exchange."},
+        {"name": "window", "description": "The service window: stations, appointments, walk-ins, pickup, checks."},
+        {"name": "rosters", "description": "Employers' staff rosters: file or JSON rows, dry run, photos, submit."},
+        {"name": "dashboard", "description": "Backlog, deadlines, bottlenecks, flow and activation figures."},
+    ],
+    "WEBHOOKS": [
+        "partners.webhooks.VENDOR_CALLBACK",
+        "partners.webhooks.BANK_ACTIVATION_CALLBACK",
+        "partners.webhooks.BANK_PAYMENT_CALLBACK",
+    ],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "partners.webhooks.add_signature_headers",
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     # Plain examples: every syntax-highlighting theme Swagger UI ships has colours below WCAG's 4.5:1 contrast.
@@ -285,8 +314,12 @@ SPECTACULAR_SETTINGS = {
         "ApplicationKindEnum": "applications.models.ApplicationKind",
         "ApplicationChannelEnum": "applications.models.Channel",
         "CardStatusEnum": "issuance.models.CardStatus",
+        "CardColourEnum": "applications.models.CardColour",
         "LossReportKindEnum": "issuance.models.LossReport.Kind",
         "LossReportChannelEnum": "issuance.models.LossReport.Channel",
+        "AppointmentStateEnum": "issuance.models.Appointment.State",
+        "RosterBatchStateEnum": "rosters.models.RosterBatch.State",
+        "ForecastStepStateEnum": "applications.api.serializers.STEP_STATES",
     },
 }
 
@@ -349,8 +382,6 @@ PARTNER_URLS = {
 }
 PARTNER_CONNECT_TIMEOUT = float(env_str("PARTNER_CONNECT_TIMEOUT", "2"))
 PARTNER_READ_TIMEOUT = float(env_str("PARTNER_READ_TIMEOUT", "10"))
-# Where the card vendor sends its callbacks.
-PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 VENDOR_WEBHOOK_SECRET = env_str("VENDOR_WEBHOOK_SECRET")
 if not VENDOR_WEBHOOK_SECRET:
     if PRODUCTION:

@@ -6,6 +6,7 @@ import itertools
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from accounts.models import Employer, Role, ServiceStation, User
+from accounts.tokens import issue_token
 from applications import services
 from applications.idnumbers import make_resident_id
 from applications.models import CardApplication, InsuranceType, Person, Relationship, Status
@@ -70,6 +71,23 @@ def make_agent(employer: Employer) -> User:
 
 def make_admin() -> User:
     return User.objects.create_superuser(f"admin{next(_sequence)}", password=PASSWORD, role=Role.ADMIN)
+
+
+def application_body(station: ServiceStation, **extra) -> dict:
+    """The JSON body of POST /api/v1/applications/ for oneself."""
+    return {
+        "insurance_type": "urban_employee",
+        "station": station.pk,
+        "household_city": "杭州市",
+        "address": "杭州市上城区望江路100号",
+        "phone": "13900001111",
+        **extra,
+    }
+
+
+def api_token(user: User) -> str:
+    """A fresh API token's value, as POST /api/v1/auth/token/ would give it."""
+    return issue_token(user, name="test")[1]
 
 
 def photo_file(name: str = "photo.jpg", **options) -> SimpleUploadedFile:

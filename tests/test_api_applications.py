@@ -16,17 +16,6 @@ from .partners import last_sms_code
 pytestmark = pytest.mark.django_db
 
 
-def application_payload(station, **extra):
-    return {
-        "insurance_type": "urban_employee",
-        "station": station.pk,
-        "household_city": "杭州市",
-        "address": "杭州市上城区望江路100号",
-        "phone": "13900001111",
-        **extra,
-    }
-
-
 def jpeg(**options):
     return SimpleUploadedFile("p.jpg", make_id_photo(**options), content_type="image/jpeg")
 
@@ -133,14 +122,16 @@ def test_token_authentication(api_client, alice_citizen):
 # --- applying -----------------------------------------------------------------------------------
 
 
-def test_citizen_applies_with_a_photo_and_submits(api_client, alice_citizen, station):
+def test_citizen_applies_uploads_a_photo_and_submits(api_client, alice_citizen, station):
     api_client.force_authenticate(alice_citizen)
 
-    response = api_client.post(
-        "/api/v1/applications/", application_payload(station, photo=jpeg(), submit="true"), format="multipart"
-    )
+    created = api_client.post("/api/v1/applications/", factories.application_body(station), format="json")
+    assert created.status_code == 201, created.content
+    application_id = created.json()["id"]
+    with_photo = api_client.post(f"/api/v1/applications/{application_id}/photo/", {"photo": jpeg()}, format="multipart")
+    response = api_client.post(f"/api/v1/applications/{application_id}/submit/", format="json")
 
-    assert response.status_code == 201, response.content
+    assert with_photo.status_code == 200 and with_photo.json()["has_photo"] is True
     body = response.json()
     assert body["status"] == "submitted"
     assert body["card_colour"] == "blue"
@@ -148,6 +139,18 @@ def test_citizen_applies_with_a_photo_and_submits(api_client, alice_citizen, sta
     assert [entry["status"] for entry in body["timeline"]] == ["draft", "submitted"]
     assert body["current_step_deadline"]
     assert body["forecast"][0]["state"] == "current"
+
+
+def test_a_form_encoded_body_is_a_415_and_a_json_photo_too(api_client, alice_citizen, station):
+    api_client.force_authenticate(alice_citizen)
+    draft = factories.make_application(alice_citizen, station, with_photo=False)
+
+    form = api_client.post("/api/v1/applications/", factories.application_body(station), format="multipart")
+    json_photo = api_client.post(f"/api/v1/applications/{draft.pk}/photo/", {"photo": "x"}, format="json")
+
+    assert form.status_code == 415 and form.json()["code"] == "unsupported_media_type"
+    assert json_photo.status_code == 415
+    assert CardApplication.objects.count() == 1
 
 
 @pytest.mark.parametrize(
@@ -160,22 +163,23 @@ def test_citizen_applies_with_a_photo_and_submits(api_client, alice_citizen, sta
 )
 def test_a_bad_photo_is_a_400_and_nothing_is_saved(api_client, alice_citizen, station, photo, code):
     api_client.force_authenticate(alice_citizen)
+    draft = factories.make_application(alice_citizen, station, with_photo=False)
 
-    response = api_client.post(
-        "/api/v1/applications/", application_payload(station, photo=jpeg(**photo), submit="true"), format="multipart"
-    )
+    response = api_client.post(f"/api/v1/applications/{draft.pk}/photo/", {"photo": jpeg(**photo)}, format="multipart")
 
     assert response.status_code == 400
     assert response.json()["code"] == code
     assert response.json()["field"] == "photo"
-    assert not CardApplication.objects.exists()
+    draft.refresh_from_db()
+    assert draft.photo_id is None
 
 
 def test_an_oversized_photo_is_refused(api_client, alice_citizen, station):
     api_client.force_authenticate(alice_citizen)
+    draft = factories.make_application(alice_citizen, station, with_photo=False)
     big = SimpleUploadedFile("p.jpg", make_id_photo() + b"\0" * 50_000, content_type="image/jpeg")
 
-    response = api_client.post("/api/v1/applications/", application_payload(station, photo=big), format="multipart")
+    response = api_client.post(f"/api/v1/applications/{draft.pk}/photo/", {"photo": big}, format="multipart")
 
     assert response.status_code == 400
     assert "40" in response.json()["detail"]
@@ -185,7 +189,7 @@ def test_a_second_open_application_is_a_409_naming_the_open_one(api_client, alic
     api_client.force_authenticate(alice_citizen)
     first = factories.make_application(alice_citizen, station, submit=True)
 
-    response = api_client.post("/api/v1/applications/", application_payload(station), format="json")
+    response = api_client.post("/api/v1/applications/", factories.application_body(station), format="json")
 
     assert response.status_code == 409
     assert response.json()["code"] == "duplicate_open_application"
@@ -291,7 +295,9 @@ def test_withdraw(api_client, alice_citizen, station):
 
     assert response.json()["status"] == "cancelled"
     # a new application is possible once the old one is closed
-    assert api_client.post("/api/v1/applications/", application_payload(station), format="json").status_code == 201
+    assert (
+        api_client.post("/api/v1/applications/", factories.application_body(station), format="json").status_code == 201
+    )
 
 
 # --- guardians (rules 16, 17) -------------------------------------------------------------------
@@ -304,21 +310,18 @@ def test_guardian_applies_for_a_child_with_proof(api_client, alice_citizen, stat
         "proof.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf"
     )
 
-    response = api_client.post(
+    created = api_client.post(
         "/api/v1/applications/",
-        application_payload(
-            station,
-            relationship="mother",
-            holder_name="小明",
-            holder_id_number=child_id,
-            guardian_proof=proof,
-            photo=jpeg(),
-            submit="true",
-        ),
-        format="multipart",
+        factories.application_body(station, relationship="mother", holder_name="小明", holder_id_number=child_id),
+        format="json",
     )
+    assert created.status_code == 201, created.content
+    url = f"/api/v1/applications/{created.json()['id']}"
+    assert api_client.post(f"{url}/guardian-proof/", {"guardian_proof": proof}, format="multipart").status_code == 200
+    assert api_client.post(f"{url}/photo/", {"photo": jpeg()}, format="multipart").status_code == 200
+    response = api_client.post(f"{url}/submit/", format="json")
 
-    assert response.status_code == 201, response.content
+    assert response.status_code == 200, response.content
     application = CardApplication.objects.get()
     assert application.person.id_number == child_id
     assert application.applicant == alice_citizen
@@ -327,18 +330,16 @@ def test_guardian_applies_for_a_child_with_proof(api_client, alice_citizen, stat
 
 def test_guardian_cannot_apply_for_someone_16_or_older(api_client, alice_citizen, station):
     api_client.force_authenticate(alice_citizen)
-    proof = SimpleUploadedFile("proof.png", make_id_photo(image_format="PNG"), content_type="image/png")
 
     response = api_client.post(
         "/api/v1/applications/",
-        application_payload(
+        factories.application_body(
             station,
             relationship="father",
             holder_name="大明",
             holder_id_number=factories.next_id_number(datetime.date(2000, 1, 1)),
-            guardian_proof=proof,
         ),
-        format="multipart",
+        format="json",
     )
 
     assert response.status_code == 400
@@ -346,22 +347,21 @@ def test_guardian_cannot_apply_for_someone_16_or_older(api_client, alice_citizen
     assert not CardApplication.objects.exists()
 
 
-def test_a_guardian_needs_a_proof_document(api_client, alice_citizen, station):
+def test_a_guardian_application_is_not_submitted_without_a_proof(api_client, alice_citizen, station):
     api_client.force_authenticate(alice_citizen)
-
-    response = api_client.post(
-        "/api/v1/applications/",
-        application_payload(
-            station,
-            relationship="mother",
-            holder_name="小明",
-            holder_id_number=factories.next_id_number(datetime.date(2015, 6, 1)),
-        ),
-        format="multipart",
+    body = factories.application_body(
+        station,
+        relationship="mother",
+        holder_name="小明",
+        holder_id_number=factories.next_id_number(datetime.date(2015, 6, 1)),
+        submit=True,
     )
 
-    assert response.status_code == 400
-    assert "guardian_proof" in response.json()["errors"]
+    response = api_client.post("/api/v1/applications/", body, format="json")
+
+    assert response.status_code == 409
+    assert "监护" in response.json()["detail"]
+    assert not CardApplication.objects.exists()
 
 
 def test_a_pre_school_child_gets_no_photo_and_can_submit_without_one(api_client, alice_citizen, station):

@@ -38,10 +38,11 @@ def test_the_openapi_schema_describes_the_actions():
         "/api/v1/auth/token/",
     ]:
         assert path in paths, path
-    assert (
-        "TokenAuth" in str(response.json()["components"]["securitySchemes"])
-        or "tokenAuth" in response.json()["components"]["securitySchemes"]
-    )
+    assert response.json()["components"]["securitySchemes"]["bearerAuth"] == {
+        "type": "http",
+        "scheme": "bearer",
+        "description": response.json()["components"]["securitySchemes"]["bearerAuth"]["description"],
+    }
 
 
 @pytest.mark.django_db

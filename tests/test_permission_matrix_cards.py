@@ -102,7 +102,9 @@ def test_a_citizen_cannot_activate_their_own_card_or_hand_it_over(api_client, st
 
     assert api_client.post(f"/api/v1/cards/{card.pk}/activate/", {}, format="json").status_code == 403
     response = api_client.post(
-        f"/api/v1/applications/{ready.pk}/hand-over/", {"presented_id_number": alice.person.id_number}, format="json"
+        f"/api/v1/applications/{ready.pk}/hand-over/",
+        {"presented_id_number": alice.person.id_number},
+        format="multipart",
     )
     assert response.status_code == 403
     card.refresh_from_db()

@@ -6,27 +6,18 @@ from rest_framework import serializers
 
 from accounts.models import ServiceStation
 from applications.idnumbers import mask_resident_id, validate_resident_id
-from applications.models import CardApplication, InsuranceType, Relationship, Status
+from applications.models import CardApplication, CardColour, InsuranceType, Relationship, Status
 from applications.progress import NEXT_STEP, correction_request, current_step_deadline, forecast, timeline
 from applications.reasons import CLERK_RETURN_REASON_CODES, RETURN_REASONS
 from applications.services import latest_return
 from applications.workflow import allowed_events
+from sbcard.api import StrictInputSerializer
 from sbcard.validators import validate_mobile_phone, validate_person_name
 
 NAME_ERRORS = {
     "blank": _("Enter the name exactly as on the resident ID card."),
     "required": _("Enter the name exactly as on the resident ID card."),
 }
-
-
-class StrictInputSerializer(serializers.Serializer):
-    """Refuses fields it does not know, so `{"status": "collected"}` is a clear 400, not silently dropped."""
-
-    def validate(self, attrs):
-        unknown = sorted(set(self.initial_data) - set(self.fields)) if hasattr(self.initial_data, "keys") else []
-        if unknown:
-            raise serializers.ValidationError({name: [_("This field cannot be set here.")] for name in unknown})
-        return attrs
 
 
 class StationSerializer(serializers.ModelSerializer):
@@ -50,24 +41,27 @@ class HolderSerializer(serializers.Serializer):
 
 class TimelineEntrySerializer(serializers.Serializer):
     time = serializers.DateTimeField()
-    label = serializers.CharField()
-    status = serializers.CharField()
+    label = serializers.CharField(help_text="What happened, in the reader's language.")
+    status = serializers.ChoiceField(choices=Status.choices, help_text="The status it led to.")
     status_label = serializers.CharField()
-    reason = serializers.CharField()
-    by_role = serializers.CharField()
+    reason = serializers.CharField(help_text="Why, when the step was a return or a refusal.")
+    by_role = serializers.CharField(help_text="Who did it: citizen, clerk, employer_agent, admin or system.")
+
+
+STEP_STATES = [("done", "Done"), ("current", "Happening now"), ("upcoming", "Still to come")]
 
 
 class StepSerializer(serializers.Serializer):
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=Status.choices)
     label = serializers.CharField()
-    expected_date = serializers.DateField(allow_null=True)
-    state = serializers.CharField()
+    expected_date = serializers.DateField(allow_null=True, help_text="When the step is expected to be done.")
+    state = serializers.ChoiceField(choices=STEP_STATES)
 
 
 class CorrectionSerializer(serializers.Serializer):
-    reason_code = serializers.CharField()
-    reason = serializers.CharField()
-    field = serializers.CharField()
+    reason_code = serializers.CharField(help_text="One of GET /api/v1/return-reasons/.")
+    reason = serializers.CharField(help_text="The reason and the clerk's note, in the reader's language.")
+    field = serializers.CharField(help_text="The field to correct.")
     time = serializers.DateTimeField()
 
 
@@ -76,7 +70,7 @@ class ApplicationListSerializer(serializers.ModelSerializer):
     holder = HolderSerializer(source="person", read_only=True)
     station = StationSerializer(read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
-    card_colour = serializers.CharField(read_only=True)
+    card_colour = serializers.ChoiceField(choices=CardColour.choices, read_only=True)
     has_photo = serializers.SerializerMethodField()
 
     class Meta:
@@ -155,28 +149,49 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
 
 
 class ApplicationCreateSerializer(StrictInputSerializer):
-    """Apply for yourself (leave the holder fields out) or, as guardian, for a child under 16."""
+    """Apply for yourself (leave the holder fields out) or, as guardian, for a child under 16. The photo and the
+    proof of guardianship are uploaded afterwards (multipart), before submitting."""
 
-    insurance_type = serializers.ChoiceField(choices=InsuranceType.choices)
-    station = serializers.PrimaryKeyRelatedField(queryset=ServiceStation.objects.filter(is_active=True))
-    household_city = serializers.CharField(max_length=60)
-    address = serializers.CharField(max_length=200)
-    phone = serializers.CharField(max_length=11, validators=[validate_mobile_phone])
-    relationship = serializers.ChoiceField(choices=Relationship.choices, default=Relationship.SELF)
-    holder_name = serializers.CharField(
-        max_length=60, required=False, validators=[validate_person_name], error_messages=NAME_ERRORS
+    insurance_type = serializers.ChoiceField(
+        choices=InsuranceType.choices, help_text="Sets the card's colour (rule 11)."
     )
-    holder_id_number = serializers.CharField(max_length=20, required=False, validators=[validate_resident_id])
-    photo = serializers.FileField(required=False)
-    guardian_proof = serializers.FileField(required=False)
-    submit = serializers.BooleanField(default=False, help_text=_("Submit at once instead of keeping a draft."))
+    station = serializers.PrimaryKeyRelatedField(
+        queryset=ServiceStation.objects.filter(is_active=True),
+        help_text="Where the application is reviewed and the card collected (GET /api/v1/stations/).",
+    )
+    household_city = serializers.CharField(max_length=60, help_text="The city of the household registration.")
+    address = serializers.CharField(max_length=200, help_text="Contact address, down to the door number.")
+    phone = serializers.CharField(max_length=11, validators=[validate_mobile_phone], help_text="Contact mobile.")
+    relationship = serializers.ChoiceField(
+        choices=Relationship.choices,
+        default=Relationship.SELF,
+        help_text="`self`, or how you are related to the child you apply for.",
+    )
+    holder_name = serializers.CharField(
+        max_length=60,
+        required=False,
+        validators=[validate_person_name],
+        error_messages=NAME_ERRORS,
+        help_text="The child's name (applying for a child only).",
+    )
+    holder_id_number = serializers.CharField(
+        max_length=20,
+        required=False,
+        validators=[validate_resident_id],
+        help_text="The child's resident ID number (applying for a child only).",
+    )
+    submit = serializers.BooleanField(
+        default=False,
+        help_text="Submit at once instead of keeping a draft (needs no photo: for a pre-school child, or when "
+        "the information centre has the ID photo).",
+    )
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
         if attrs["relationship"] != Relationship.SELF:
             missing = {
                 name: [_("Required when applying for a child.")]
-                for name in ("holder_name", "holder_id_number", "guardian_proof")
+                for name in ("holder_name", "holder_id_number")
                 if not attrs.get(name)
             }
             if missing:
@@ -200,31 +215,36 @@ class ApplicationUpdateSerializer(StrictInputSerializer):
 
 
 class PhotoUploadSerializer(StrictInputSerializer):
-    photo = serializers.FileField()
+    photo = serializers.FileField(
+        help_text="Colour JPEG, 358 x 441 px, at most 40 KB, white background, bareheaded (rule 18)."
+    )
 
 
 class ProofUploadSerializer(StrictInputSerializer):
-    guardian_proof = serializers.FileField()
+    guardian_proof = serializers.FileField(
+        help_text="The household book page or birth certificate: JPEG, PNG or PDF (rule 16)."
+    )
 
 
 class ReturnSerializer(StrictInputSerializer):
-    reason_code = serializers.ChoiceField(choices=CLERK_RETURN_REASON_CODES)
-    note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    reason_code = serializers.ChoiceField(
+        choices=[(reason.code, reason.label) for reason in RETURN_REASONS if reason.code in CLERK_RETURN_REASON_CODES],
+        help_text="What to correct (GET /api/v1/return-reasons/ lists them with the field each names).",
+    )
+    note = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, default="", help_text="Details for the applicant."
+    )
 
 
 class CancelSerializer(StrictInputSerializer):
-    reason = serializers.CharField(max_length=500)
-
-
-class EmptySerializer(StrictInputSerializer):
-    pass
+    reason = serializers.CharField(max_length=500, help_text="Why the application is cancelled.")
 
 
 class ReturnReasonSerializer(serializers.Serializer):
     code = serializers.CharField()
-    label = serializers.CharField()
-    field = serializers.CharField()
-    clerk_can_choose = serializers.BooleanField()
+    label = serializers.CharField(help_text="In the reader's language.")
+    field = serializers.CharField(help_text="The application field the applicant must correct.")
+    clerk_can_choose = serializers.BooleanField(help_text="False for reasons only the partners' checks give.")
 
     @staticmethod
     def all():
@@ -241,7 +261,15 @@ class ReturnReasonSerializer(serializers.Serializer):
 
 class QueueEntrySerializer(ApplicationListSerializer):
     working_days_waiting = serializers.IntegerField(read_only=True)
-    review_mark = serializers.ChoiceField(choices=["ok", "near", "overdue"], read_only=True)
+    review_mark = serializers.ChoiceField(
+        choices=[
+            ("ok", "Within the 7-working-day limit"),
+            ("near", "Close to the limit"),
+            ("overdue", "Past the limit"),
+        ],
+        read_only=True,
+        help_text="Against the 7-working-day review limit (rule 4).",
+    )
 
     class Meta(ApplicationListSerializer.Meta):
         fields = ApplicationListSerializer.Meta.fields + ["working_days_waiting", "review_mark"]
