@@ -201,8 +201,9 @@ def test_the_api_documentation_passes_axe_but_for_one_swagger_ui_upstream_issue(
                     upstream += 1
                 else:
                     findings.append(f"[{language}] {problem}")
-            # then the page says its language, and nothing but the known upstream issue is found
-            assert lang == language
+            # then the page says its language (English, as its text is in any), and nothing but the known
+            # upstream issue is found
+            assert lang == "en"
             page.context.close()
     assert findings == [], "\n".join(findings)
     assert upstream > 0  # still there: when Swagger UI fixes it, drop the exception and the README line
