@@ -41,6 +41,8 @@ def test_every_page_offers_the_switch_and_it_is_remembered_on_the_profile(alice_
 
 
 def test_the_profile_brings_care_mode_to_a_new_browser_and_the_browser_choice_wins(alice_citizen):
+    # given a citizen whose profile has care mode on, signed in on a new browser and on one where it was
+    # switched off
     alice_citizen.care_mode = True
     alice_citizen.save(update_fields=["care_mode"])
     new_browser = Client()
@@ -49,6 +51,7 @@ def test_the_profile_brings_care_mode_to_a_new_browser_and_the_browser_choice_wi
     switched_off_here.force_login(alice_citizen)
     switched_off_here.cookies["care_mode"] = "0"
 
+    # then the new browser draws care mode, the other keeps its own choice
     assert is_care(new_browser.get("/me/"))
     assert not is_care(switched_off_here.get("/me/"))
 
