@@ -19,6 +19,7 @@ ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 PRODUCTION_TOOLS = ("nginx", "pgbouncer", "redis-server", "docker-compose")
 PRODUCTION_PATH = os.environ.get("PATH", "") + ":/usr/sbin:/usr/bin"
+AXE_SCRIPT = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def _require_services() -> bool:
@@ -51,6 +52,8 @@ def _missing_service(item) -> str | None:
         missing = [tool for tool in PRODUCTION_TOOLS if not shutil.which(tool, path=PRODUCTION_PATH)]
         if missing or not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
             return f"needs the production set's packages: missing {', '.join(missing) or 'PostgreSQL server'}"
+    if item.get_closest_marker("axe") and not AXE_SCRIPT.exists():
+        return "needs axe-core in node_modules: run npm ci (make test does)"
     return None
 
 
