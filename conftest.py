@@ -22,6 +22,9 @@ pytest_plugins = ["tests.personas", "tests.partners"]
 
 ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
+PRODUCTION_TOOLS = ("nginx", "pgbouncer", "redis-server", "docker-compose")
+PRODUCTION_PATH = os.environ.get("PATH", "") + ":/usr/sbin:/usr/bin"
+AXE_SCRIPT = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def _require_services() -> bool:
@@ -50,6 +53,12 @@ def _missing_service(item) -> str | None:
         return "needs Redis: set CELERY_BROKER_URL=redis://... to a running server"
     if item.get_closest_marker("browser") and not os.path.exists(CHROMIUM):
         return f"needs Debian's chromium at {CHROMIUM}"
+    if item.get_closest_marker("production"):
+        missing = [tool for tool in PRODUCTION_TOOLS if not shutil.which(tool, path=PRODUCTION_PATH)]
+        if missing or not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
+            return f"needs the production set's packages: missing {', '.join(missing) or 'PostgreSQL server'}"
+    if item.get_closest_marker("axe") and not AXE_SCRIPT.exists():
+        return "needs axe-core in node_modules: run npm ci (make test does)"
     return None
 
 
@@ -70,10 +79,14 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.fixture(autouse=True)
 def _fresh_calendar_cache():
-    """Each test reads the working-day calendar and the city policy from its own database state."""
+    """Each test reads the working-day calendar and the city policy from its own database state, and starts
+    with no throttle or limit counted (the cache is the process's memory in tests)."""
+    from django.core.cache import cache
+
     from applications.models import CityPolicy
     from applications.workdays import forget_calendar
 
+    cache.clear()
     forget_calendar()
     CityPolicy.forget()
     yield

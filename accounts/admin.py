@@ -40,6 +40,7 @@ class UserAdmin(DjangoUserAdmin):
                     "employer",
                     "preferred_language",
                     "sms_notices_enabled",
+                    "care_mode",
                 )
             },
         ),

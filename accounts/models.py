@@ -114,6 +114,11 @@ class User(AbstractUser):
     )
     preferred_language = models.CharField(_("language"), max_length=10, default="zh-hans")
     sms_notices_enabled = models.BooleanField(_("SMS notices"), default=True)
+    care_mode = models.BooleanField(
+        _("care mode"),
+        default=False,
+        help_text=_("Larger text, stronger contrast, bigger buttons and one task per screen (关怀模式)."),
+    )
 
     class Meta:
         verbose_name = _("user")

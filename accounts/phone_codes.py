@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from partners.errors import PartnerError
 from partners.sms.client import SmsClient
 from sbcard.errors import Conflict, InvalidInput
+from sbcard.limits import count_and_check
 from sbcard.validators import validate_mobile_phone
 
 from .models import PhoneCode
@@ -28,8 +29,12 @@ def _key(value: str) -> str:
     return hmac.new(settings.ID_HASH_KEY.encode(), f"phone-code:{value}".encode(), hashlib.sha256).hexdigest()
 
 
-def send_code(*, phone: str, purpose: str) -> str:
-    """Send a fresh code by SMS. Returns it only so a demo (DEBUG) page can show it; it is never stored."""
+def send_code(*, phone: str, purpose: str, client_address: str | None = None) -> str:
+    """Send a fresh code by SMS. Returns it only so a demo (DEBUG) page can show it; it is never stored.
+
+    At most CODES_PER_HOUR per phone, and SMS_CODES_PER_ADDRESS_PER_HOUR per client address when the caller
+    names one (the pages do; the API has its throttle), counted atomically in the shared cache so that
+    requests at the same moment, in any process, cannot pass together."""
     from django.core.exceptions import ValidationError
 
     try:
@@ -38,9 +43,16 @@ def send_code(*, phone: str, purpose: str) -> str:
         raise InvalidInput(" ".join(error.messages), code="invalid_phone", field="phone") from error
     if purpose not in PhoneCode.Purpose.values:
         raise InvalidInput(_("Unknown purpose."), field="purpose")
+    hour = int(datetime.timedelta(hours=1).total_seconds())
+    if client_address is not None and not count_and_check(
+        f"phone-code:address:{_key(client_address)}", limit=settings.SMS_CODES_PER_ADDRESS_PER_HOUR, window_seconds=hour
+    ):
+        raise Conflict(
+            _("Too many codes asked for from this network in the last hour; please wait and try again."),
+            code="too_many_codes",
+        )
     phone_key = _key(phone)
-    recent = PhoneCode.objects.filter(phone_key=phone_key, created_at__gte=timezone.now() - datetime.timedelta(hours=1))
-    if recent.count() >= CODES_PER_HOUR:
+    if not count_and_check(f"phone-code:phone:{phone_key}", limit=CODES_PER_HOUR, window_seconds=hour):
         raise Conflict(
             _("Too many codes for this number in the last hour; please wait and try again."), code="too_many_codes"
         )

@@ -78,3 +78,10 @@ def change_phone(user: User, *, new_phone: str, code: str) -> User:
         if person is not None:
             type(person).objects.filter(pk=person.pk).update(phone=new_phone)
     return user
+
+
+def set_care_mode(user: User, *, on: bool) -> None:
+    """Remember the user's choice of care mode (关怀模式) on their profile, for every device they sign in on."""
+    if user.care_mode != on:
+        user.care_mode = on
+        user.save(update_fields=["care_mode"])

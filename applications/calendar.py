@@ -237,8 +237,7 @@ def enter_year(year: int, text: str, *, actor) -> EnteredYear:
             for day, name in schedule.working_days.items()
         ]
     )
-    forget_calendar()
-    transaction.on_commit(forget_calendar)  # a reader between now and the commit may have cached the old table
+    forget_calendar()  # in every process, now and again once this commits
     moves: list[DateMove] = []
     moved: dict[str, int] = {}
     for source, before in zip(sources, told_before, strict=True):

@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from accounts.models import Employer, ServiceStation
 from sbcard.crypto import EncryptedCharField, keyed_hash
+from sbcard.generations import Generation
 from sbcard.idnumbers import mask_phone, mask_resident_id, validate_resident_id
 from sbcard.validators import validate_mobile_phone
 
@@ -371,6 +372,9 @@ class CalendarDay(models.Model):
         return f"{self.date} {'working' if self.is_working_day else 'holiday'} {self.name}"
 
 
+POLICY_GENERATION = Generation("city-policy")
+
+
 class CityPolicy(models.Model):
     """The settings a city chooses. One row; admins edit it in the Django admin."""
 
@@ -407,19 +411,25 @@ class CityPolicy(models.Model):
         super().save(*args, **kwargs)
         CityPolicy.forget()
 
-    # Read on every job and page: kept for half a minute per process, dropped at once when saved here.
+    # Read on every job and page: kept in each process, read again when any process saves it (its generation
+    # in the shared cache changes) and at least every few minutes.
     _cached: "CityPolicy | None" = None
     _cached_at = 0.0
-    CACHE_SECONDS = 30
+    _cached_generation = ""
+    CACHE_SECONDS = 300
 
     @classmethod
     def current(cls) -> "CityPolicy":
-        now = time.monotonic()
-        if cls._cached is None or now - cls._cached_at > cls.CACHE_SECONDS:
-            policy, _created = cls.objects.get_or_create(pk=1)
-            cls._cached, cls._cached_at = policy, now
+        now, generation = time.monotonic(), POLICY_GENERATION.current()
+        if cls._cached is None or generation != cls._cached_generation or now - cls._cached_at > cls.CACHE_SECONDS:
+            policy, created = cls.objects.get_or_create(pk=1)
+            if created:  # saving the first policy moved the generation on: this copy is of that row
+                generation = POLICY_GENERATION.current()
+            cls._cached, cls._cached_at, cls._cached_generation = policy, now, generation
         return cls._cached
 
     @classmethod
     def forget(cls) -> None:
+        """Every process reads the policy again (this one at once)."""
         cls._cached = None
+        POLICY_GENERATION.bump()

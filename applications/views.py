@@ -139,7 +139,7 @@ def application_detail(request, application_id: int):
         "events": allowed_events(application, request.user),
         "photo_rules": photo_rules_text(),
         "proxy_statuses": PROXY_STATUSES,
-        "proxy_form": NameProxyForm(),
+        "proxy_form": NameProxyForm(prefix="proxy"),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "applications/detail.html", context, status=status)

@@ -17,25 +17,45 @@ import holidays
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from sbcard.generations import Generation
+
 from .models import CalendarDay
 
 _CACHE_SECONDS = 300
+# Each process keeps the calendar; an admin's change in any process reaches the others within this time
+# (they compare the generation in the shared cache; at most once a second, as loops ask day by day).
+_GENERATION_CHECK_SECONDS = 1.0
+_GENERATION = Generation("working-calendar")
 _lock = threading.Lock()
-_cache: dict = {"loaded_at": 0.0, "days": None, "years": None}
+_cache: dict = {"loaded_at": 0.0, "days": None, "years": None, "generation": "", "checked_at": 0.0}
 
 
 def _calendar() -> tuple[dict[datetime.date, bool], frozenset[int]]:
     with _lock:
-        if _cache["days"] is None or time.monotonic() - _cache["loaded_at"] > _CACHE_SECONDS:
+        now = time.monotonic()
+        if _cache["days"] is not None and now - _cache["checked_at"] > _GENERATION_CHECK_SECONDS:
+            _cache["checked_at"] = now
+            if _GENERATION.current() != _cache["generation"]:
+                _cache["days"] = None
+        if _cache["days"] is None or now - _cache["loaded_at"] > _CACHE_SECONDS:
+            generation = _GENERATION.current()
             days = dict(CalendarDay.objects.values_list("date", "is_working_day"))
-            _cache.update(days=days, years=frozenset(day.year for day in days), loaded_at=time.monotonic())
+            _cache.update(
+                days=days,
+                years=frozenset(day.year for day in days),
+                loaded_at=now,
+                checked_at=now,
+                generation=generation,
+            )
         return _cache["days"], _cache["years"]
 
 
 def forget_calendar() -> None:
-    """Called by the service that saves calendar days, so the next question reads the table again."""
+    """Called by the service that saves calendar days (applications/calendar.py), so the next question, in
+    every process, reads the table again."""
     with _lock:
         _cache["days"] = None
+    _GENERATION.bump()
 
 
 @lru_cache(maxsize=64)

@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Role
 from sbcard.api import ErrorSerializer
+from sbcard.replica import reads_from_replica
 
 from . import queries
 from .filters import DashboardQuery
@@ -185,7 +186,12 @@ class ActivationSerializer(serializers.Serializer):
 
 
 class DashboardView(APIView):
-    """Clerks and admins only; everyone else gets a 404, as for the pages."""
+    """Clerks and admins only; everyone else gets a 404, as for the pages. Read from the replica when there is
+    one (sbcard.replica)."""
+
+    @reads_from_replica
+    def dispatch(self, request, *args, **kwargs):
+        return super().dispatch(request, *args, **kwargs)
 
     def scope(self, request) -> tuple[queries.Scope, dict]:
         if request.user.role not in (Role.CLERK, Role.ADMIN) and not request.user.is_superuser:

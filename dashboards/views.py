@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import require_role
+from accounts.care_mode import care_mode_on
 from accounts.models import Role, ServiceStation
 from applications.models import Status
 from sbcard.errors import InvalidInput
+from sbcard.replica import reads_from_replica
 
 from . import charts, exports, queries
 from .filters import ApplicationsQuery, DashboardQuery, first_error
@@ -29,9 +31,11 @@ class BadQuery(Exception):
 
 
 def dashboard_page(view):
-    """Staff only (others get a 404), a valid query (else a 400 page), and the scope it may see."""
+    """Staff only (others get a 404), a valid query (else a 400 page), and the scope it may see. Figures and
+    exports are read from the replica when there is one (sbcard.replica)."""
 
     @login_required
+    @reads_from_replica
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         require_role(request.user, Role.CLERK, Role.ADMIN)
@@ -50,6 +54,11 @@ def _read(request, query_class=DashboardQuery) -> tuple[queries.Scope, dict]:
         raise BadQuery(first_error(query.errors))
     data = query.validated_data
     return queries.scope_for(request.user, data.get("station")), data
+
+
+def _text_size(request) -> int:
+    """Chart labels: larger in care mode (关怀模式)."""
+    return charts.CARE_TEXT_SIZE if care_mode_on(request) else charts.TEXT_SIZE
 
 
 def _common(request, scope: queries.Scope, tab: str) -> dict:
@@ -82,9 +91,11 @@ def overview(request):
         "buckets": list(zip(queries.AGE_BUCKET_KEYS, labels, bucket_totals, strict=True)),
         # The backlog only: a million collected cards would flatten every open status to nothing.
         "status_chart": charts.hbars(
-            [row["label"] for row in totals if row["open"]], [r["count"] for r in totals if r["open"]]
+            [row["label"] for row in totals if row["open"]],
+            [r["count"] for r in totals if r["open"]],
+            text_size=_text_size(request),
         ),
-        "ageing_chart": charts.bars(labels, [bucket_totals], height=200),
+        "ageing_chart": charts.bars(labels, [bucket_totals], height=200, text_size=_text_size(request)),
     }
     return render(request, "dashboards/overview.html", context)
 
@@ -139,12 +150,14 @@ def bottleneck(request):
             [[row["last_30"]["median_days"] for row in stages], [row["last_30"]["p90_days"] for row in stages]],
             [_("median"), _("90th percentile")],
             height=220,
+            text_size=_text_size(request),
         ),
         "chart_90": charts.bars(
             labels,
             [[row["last_90"]["median_days"] for row in stages], [row["last_90"]["p90_days"] for row in stages]],
             [_("median"), _("90th percentile")],
             height=220,
+            text_size=_text_size(request),
         ),
     }
     return render(request, "dashboards/bottleneck.html", context)
@@ -172,16 +185,23 @@ def flow(request):
             [[row["received"] for row in daily], [row["collected"] for row in daily]],
             [_("Applications in"), _("Cards out")],
             every_label=every,
+            text_size=_text_size(request),
         ),
         "weekly_chart": charts.bars(
             [f"{row['week']:%m-%d}" for row in weekly],
             [[row["received"] for row in weekly], [row["collected"] for row in weekly]],
             [_("Applications in"), _("Cards out")],
             every_label=max(1, math.ceil(len(weekly) / 12)),
+            text_size=_text_size(request),
         ),
-        "trend_chart": charts.line([f"{row['month']:%Y-%m}" for row in trend], [row["rate"] for row in trend]),
+        "trend_chart": charts.line(
+            [f"{row['month']:%Y-%m}" for row in trend], [row["rate"] for row in trend], text_size=_text_size(request)
+        ),
         "replacement_chart": charts.bars(
-            [f"{row['month']:%y-%m}" for row in replacements], [[row["count"] for row in replacements]], every_label=3
+            [f"{row['month']:%y-%m}" for row in replacements],
+            [[row["count"] for row in replacements]],
+            every_label=3,
+            text_size=_text_size(request),
         ),
     }
     return render(request, "dashboards/flow.html", context)

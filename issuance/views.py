@@ -397,14 +397,15 @@ def my_cards(request):
             "uses": CARD_USES_BY_COLOUR[CardColour(card.application.card_colour)],
             "colour": CardColour(card.application.card_colour).label,
             "deadline": _open_oral_deadline(card),
+            # Ids of their own per card: one page can show several cards, each with these forms.
+            "limit_form": SwipeLimitForm(
+                auto_id=f"id_card{card.pk}_%s", initial={"swipe_limit": card.swipe_limit or 2}
+            ),
+            "exchange_form": ExchangeForm(prefix="exchange", auto_id=f"id_card{card.pk}_%s"),
         }
         for card in cards[:20]
     ]
-    return render(
-        request,
-        "issuance/my_cards.html",
-        {"rows": rows, "limit_form": SwipeLimitForm(), "exchange_form": ExchangeForm(prefix="exchange")},
-    )
+    return render(request, "issuance/my_cards.html", {"rows": rows})
 
 
 def _open_oral_deadline(card: Card):
@@ -467,7 +468,7 @@ def citizen_card_action(request, card_id: int, action: str):
 @require_POST
 def name_proxy(request, application_id: int):
     application = access_application_by_id(request.user, application_id)
-    form = NameProxyForm(request.POST)
+    form = NameProxyForm(request.POST, prefix="proxy")
     try:
         if not form.is_valid():  # each field's own reason: which part of the ID number is wrong, say
             reasons = " ".join(message for errors in form.errors.values() for message in errors)

@@ -1,9 +1,16 @@
-"""GET /healthz: does the database answer, and the broker when one is configured."""
+"""GET /healthz: does the database answer, and the broker when one is configured.
+
+Answered by a middleware placed before every other: load balancers, Docker and Kubernetes probe it by an
+address (127.0.0.1:8000, a pod's IP) over plain HTTP, which is neither an allowed host nor HTTPS, so the
+host check and the HTTPS redirect would refuse it. It reveals nothing but up or down.
+"""
 
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
-from django.views.decorators.cache import never_cache
+from django.utils.cache import add_never_cache_headers
+
+HEALTH_PATH = "/healthz"
 
 
 def _database_ok() -> bool:
@@ -26,7 +33,6 @@ def _broker_ok() -> bool:
         return False
 
 
-@never_cache
 def healthz(request):
     checks = {"database": _database_ok()}
     if not settings.JOBS_IN_PROCESS:
@@ -34,4 +40,16 @@ def healthz(request):
     else:
         checks["broker"] = None  # jobs run in-process: there is no broker to ask
     healthy = all(value is not False for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+    response = JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+    add_never_cache_headers(response)
+    return response
+
+
+class HealthCheckMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == HEALTH_PATH and request.method in ("GET", "HEAD"):
+            return healthz(request)
+        return self.get_response(request)

@@ -83,6 +83,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz first: probes ask by an address (127.0.0.1:8000, a pod's IP) over plain HTTP, neither an
+    # allowed host nor HTTPS; it answers before those checks and says nothing but "up" or "down".
+    "sbcard.health.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -113,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "applications.context_processors.calendar_warning",
+                "accounts.context_processors.care_mode",
             ],
         },
     },
@@ -127,6 +131,19 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
         )
     }
+    # Behind PgBouncer in transaction mode a cursor cannot outlive its transaction: iterator() reads in chunks
+    # on the client instead.
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool("DISABLE_SERVER_SIDE_CURSORS", False)
+    # A streaming replica for the dashboards and their exports (sbcard.replica): reads that may lag a second.
+    DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+    if DATABASE_REPLICA_URL:
+        DATABASES["replica"] = {
+            **dj_database_url.parse(
+                DATABASE_REPLICA_URL, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+            ),
+            "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"],
+            "TEST": {"MIRROR": "default"},
+        }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -137,6 +154,7 @@ else:
         }
     }
 USING_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
+DATABASE_ROUTERS = ["sbcard.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts -------------------------------------------------------------------------------
@@ -165,6 +183,9 @@ AXES_CLIENT_IP_CALLABLE = "audit.services.client_address"
 AXES_VERBOSE = False
 # The demo shows SMS codes on the page (there is no phone); never in production.
 SHOW_SMS_CODES_FOR_DEMO = DEBUG and not PRODUCTION
+# Codes sent from one client address an hour (the sign-up, sign-in and phone pages; the API's throttle is the
+# same figure). Each phone gets at most 5 an hour whoever asks (accounts/phone_codes.py).
+SMS_CODES_PER_ADDRESS_PER_HOUR = env_int("SMS_CODES_PER_ADDRESS_PER_HOUR", 20)
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True  # the age above is an idle timeout, not a fixed one
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -181,15 +202,43 @@ USE_TZ = True
 
 # --- Static files and uploads ---------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "staticfiles"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it, even when serving from the finders
 STATICFILES_DIRS = [BASE_DIR / "static"]
-WHITENOISE_USE_FINDERS = True  # serve straight from the apps' folders; no collectstatic step needed
+# The image runs collectstatic into STATIC_ROOT with hashed, compressed names (STATIC_MANIFEST=1) and serves
+# them with far-future caching; a checkout serves straight from the apps' folders without that step.
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", False)
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+if not STATIC_MANIFEST:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it, even when serving from the finders
+# Uploaded photos and documents are personal data: kept outside the static tree, encrypted at rest
+# (sbcard.storage), and served only through views that check access. A folder by default; an S3 bucket when
+# several machines must see the same files.
+UPLOADS_BUCKET = env_str("UPLOADS_BUCKET")
+if UPLOADS_BUCKET:
+    UPLOADS_STORAGE = {
+        "BACKEND": "sbcard.storage.EncryptedS3Storage",
+        "OPTIONS": {
+            "bucket_name": UPLOADS_BUCKET,
+            "location": env_str("UPLOADS_PREFIX", "private"),
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            "default_acl": None,  # the bucket's own: private
+            "file_overwrite": False,
+            "querystring_auth": True,
+        },
+    }
+else:
+    UPLOADS_STORAGE = {
+        "BACKEND": "sbcard.storage.EncryptedFileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "private"},
+    }
 STORAGES = {
-    # Uploaded photos and documents are personal data: kept outside the static tree, encrypted at rest
-    # (sbcard.storage), and served only through views that check access.
-    "default": {"BACKEND": "sbcard.storage.EncryptedFileSystemStorage", "OPTIONS": {"location": VAR_DIR / "private"}},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    "default": UPLOADS_STORAGE,
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_MANIFEST
+        else "whitenoise.storage.CompressedStaticFilesStorage"
+    },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -219,6 +268,24 @@ if not FIELD_ENCRYPTION_KEYS:
     FIELD_ENCRYPTION_KEYS = [
         base64.urlsafe_b64encode(hashlib.sha256(f"fields:{SECRET_KEY}".encode()).digest()).decode()
     ]
+# --- Cache -----------------------------------------------------------------------------------
+# Throttles, SMS-code limits and the signal that the city policy or the calendar changed. One process
+# (`make run`) keeps them in memory; several web and worker processes must share them: CACHE_URL=redis://...
+CACHE_URL = env_str("CACHE_URL")
+if CACHE_URL:
+    if not CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"CACHE_URL must be a redis:// URL, got {CACHE_URL!r}")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "sbcard"),
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
 # Behind the production reverse proxy, the client's address is the first X-Forwarded-For hop.
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", PRODUCTION)
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -271,7 +338,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "sbcard.schema.ApiSchema",
     "EXCEPTION_HANDLER": "sbcard.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"signup": "20/hour"},
+    "DEFAULT_THROTTLE_RATES": {"signup": f"{SMS_CODES_PER_ADDRESS_PER_HOUR}/hour"},
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "sbcard API",  # ASCII: client generators name their package after it
@@ -302,6 +369,8 @@ SPECTACULAR_SETTINGS = {
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
+    # Plain examples: every syntax-highlighting theme Swagger UI ships has colours below WCAG's 4.5:1 contrast.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "syntaxHighlight": False},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
@@ -356,6 +425,11 @@ CELERY_TASK_ROUTES = {
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 3600)}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# One beat at a time, even when two are started: it holds a PostgreSQL lock for as long as it runs.
+CELERY_BEAT_SCHEDULER = "sbcard.beat:SingleBeatScheduler"
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Beat touches this file on every tick; its health check asks how old it is.
+BEAT_HEARTBEAT_FILE = Path(env_str("BEAT_HEARTBEAT_FILE", str(VAR_DIR / "beat-heartbeat")))
 CELERY_BEAT_SCHEDULE = {
     "resume-stalled-partner-steps": {"task": "applications.tasks.resume_stalled_partner_steps", "schedule": 300.0},
     "review-deadlines": {"task": "applications.tasks.check_review_deadlines", "schedule": 3600.0},

@@ -51,3 +51,18 @@ def test_the_api_docs_page_uses_local_assets_only():
 
     assert "swagger-ui" in page
     assert "cdn." not in page and "unpkg" not in page and "jsdelivr" not in page
+
+
+@pytest.mark.django_db
+def test_healthz_answers_a_probe_by_address_over_plain_http_in_production(settings):
+    # given: production's host check and HTTPS redirect
+    settings.ALLOWED_HOSTS = ["sbcard.example.gov.cn"]
+    settings.SECURE_SSL_REDIRECT = True
+
+    # when: a container or Kubernetes probe asks by address, over HTTP
+    probe = Client().get("/healthz", HTTP_HOST="10.1.2.3:8000")
+    page = Client().get("/", HTTP_HOST="10.1.2.3:8000")
+
+    # then: the probe gets its answer; any other page by that address is still refused
+    assert probe.status_code == 200 and probe.json()["database"] is True
+    assert page.status_code == 400
