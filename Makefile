@@ -3,6 +3,7 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-requirements
+NODE_STAMP := node_modules/.package-lock.json
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -16,6 +17,13 @@ $(STAMP): requirements.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	cp requirements.txt $(STAMP)
 
+# axe-core for the browser tests' accessibility checks, from the npm registry at the version pinned in
+# package-lock.json (test-only: never served to users). Without npm those checks are skipped (failed under
+# REQUIRE_SERVICES=1); .ci/run installs it.
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: the accessibility checks (axe-core) will be skipped"; fi
+
 # Serves the portal on http://127.0.0.1:8000 with the demo logins (see README).
 run: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py migrate --noinput
@@ -23,7 +31,7 @@ run: $(STAMP)
 	DEBUG=$${DEBUG:-1} $(BIN)/python manage.py run_portal $(HOST):$(PORT)
 
 # ruff first, then pytest. With DATABASE_URL / CELERY_BROKER_URL set, tests use PostgreSQL / Redis.
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/pytest
 
@@ -38,7 +46,7 @@ lint: $(STAMP)
 
 # Refresh the message files after changing user-facing strings (needs GNU gettext).
 messages: $(STAMP)
-	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans -l en --no-location --ignore '.venv/*' --ignore 'tests/*' --ignore 'bench/*'
+	DEBUG=1 $(BIN)/python manage.py makemessages -l zh_Hans -l en --no-location --ignore '.venv/*' --ignore 'node_modules/*' --ignore 'tests/*' --ignore 'bench/*'
 	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore '.venv/*'
 
 diagram: $(STAMP)

@@ -12,6 +12,11 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests keep no example database in the checkout (a failure prints its example to reproduce it).
+hypothesis_settings.register_profile("sbcard", database=None)
+hypothesis_settings.load_profile("sbcard")
 
 pytest_plugins = ["tests.personas", "tests.partners"]
 
@@ -19,6 +24,7 @@ ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 PRODUCTION_TOOLS = ("nginx", "pgbouncer", "redis-server", "docker-compose")
 PRODUCTION_PATH = os.environ.get("PATH", "") + ":/usr/sbin:/usr/bin"
+AXE_SCRIPT = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def _require_services() -> bool:
@@ -51,6 +57,8 @@ def _missing_service(item) -> str | None:
         missing = [tool for tool in PRODUCTION_TOOLS if not shutil.which(tool, path=PRODUCTION_PATH)]
         if missing or not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
             return f"needs the production set's packages: missing {', '.join(missing) or 'PostgreSQL server'}"
+    if item.get_closest_marker("axe") and not AXE_SCRIPT.exists():
+        return "needs axe-core in node_modules: run npm ci (make test does)"
     return None
 
 

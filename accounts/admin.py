@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from applications.idnumbers import mask_phone
+from sbcard.idnumbers import mask_phone
 
 from .models import ApiToken, Employer, ServiceStation, User
 
@@ -40,6 +40,7 @@ class UserAdmin(DjangoUserAdmin):
                     "employer",
                     "preferred_language",
                     "sms_notices_enabled",
+                    "care_mode",
                 )
             },
         ),

@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from applications.idnumbers import validate_resident_id
+from sbcard.idnumbers import ResidentIdField
 from sbcard.validators import validate_mobile_phone, validate_person_name
 
 
@@ -10,7 +10,7 @@ class SignUpForm(forms.Form):
     name = forms.CharField(
         label=_("Name (as on the resident ID card)"), max_length=60, validators=[validate_person_name]
     )
-    id_number = forms.CharField(label=_("Resident ID number"), max_length=20, validators=[validate_resident_id])
+    id_number = ResidentIdField(label=_("Resident ID number"))
     phone = forms.CharField(label=_("Mobile phone"), max_length=11, validators=[validate_mobile_phone])
     code = forms.CharField(label=_("SMS verification code"), max_length=6, required=False)
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, strip=False, required=False)

@@ -1,5 +1,6 @@
 """Users, their roles and what each is bound to: a clerk to a station, an agent to an employer."""
 
+import re
 from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractUser
@@ -8,7 +9,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from stdnum.cn import uscc
-from stdnum.exceptions import ValidationError as StdnumValidationError
 
 from sbcard.crypto import EncryptedCharField
 from sbcard.validators import validate_mobile_phone
@@ -58,14 +58,20 @@ class ServiceStation(models.Model):
         return self.name
 
 
+# GB 32100: the registering authority and the kind of organisation (digits or letters: N2 a rural collective,
+# Y1 others), the 6-digit region, the 9-character organisation code, the check character; no I, O, S, V or Z.
+CREDIT_CODE = re.compile(r"^[0-9A-HJ-NP-RTUWXY]{2}[0-9]{6}[0-9A-HJ-NP-RTUWXY]{10}$")
+
+
 def validate_credit_code(value: str) -> None:
-    try:
-        uscc.validate(value)
-    except StdnumValidationError as error:
+    """GB 32100. python-stdnum's own validate() wants digits in the first two places, which refuses real codes
+    of rural collectives (N…) and other registrars (Y…); its check-character function is the standard's."""
+    code = uscc.compact(value or "")
+    if not CREDIT_CODE.match(code) or uscc.calc_check_digit(code[:17]) != code[17]:
         raise ValidationError(
             _("The unified social credit code is not valid (18 characters with a correct check character)."),
             code="invalid_credit_code",
-        ) from error
+        )
 
 
 class Employer(models.Model):
@@ -122,6 +128,11 @@ class User(AbstractUser):
     )
     preferred_language = models.CharField(_("language"), max_length=10, default="zh-hans")
     sms_notices_enabled = models.BooleanField(_("SMS notices"), default=True)
+    care_mode = models.BooleanField(
+        _("care mode"),
+        default=False,
+        help_text=_("Larger text, stronger contrast, bigger buttons and one task per screen (关怀模式)."),
+    )
 
     class Meta:
         verbose_name = _("user")

@@ -123,3 +123,10 @@ def create_employer_with_agent(
 
 def mark_employer_approved(employer_id: int) -> None:
     Employer.objects.filter(pk=employer_id).update(is_approved=True)
+
+
+def set_care_mode(user: User, *, on: bool) -> None:
+    """Remember the user's choice of care mode (关怀模式) on their profile, for every device they sign in on."""
+    if user.care_mode != on:
+        user.care_mode = on
+        user.save(update_fields=["care_mode"])

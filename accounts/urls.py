@@ -10,4 +10,5 @@ urlpatterns = [
     path("sign-in/code/", views.sign_in_with_code, name="sign_in_code"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("phone/", views.phone, name="phone"),
+    path("care-mode/", views.care_mode, name="care_mode"),
 ]

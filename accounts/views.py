@@ -4,11 +4,14 @@ from django.contrib.auth import authenticate, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from audit.services import client_address
 from sbcard.errors import DomainError
 
+from .care_mode import adopt_browser_choice, remember_choice
 from .forms import PhoneCodeForm, PhoneForm, SignInForm
 from .models import PhoneCode, Role
 from .phone_codes import send_code
@@ -47,6 +50,11 @@ class SignInView(auth_views.LoginView):
     authentication_form = SignInForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        adopt_browser_choice(self.request, form.get_user())
+        return response
+
     def form_invalid(self, form):
         response = super().form_invalid(form)
         response.status_code = 400
@@ -64,6 +72,7 @@ def sign_in_with_code(request):
         user = authenticate(request, phone=phone, code=form.cleaned_data["code"], username=phone)
         if user is not None:
             login(request, user)
+            adopt_browser_choice(request, user)
             return redirect("home")
         form.add_error("code", _("The verification code is wrong or has expired; ask for a new one."))
     status = 400 if request.method == "POST" else 200
@@ -87,3 +96,17 @@ def phone(request):
             messages.success(request, _("Your mobile phone has been changed."))
             return redirect("home")
     return render(request, "accounts/phone.html", {"form": form}, status=400 if request.method == "POST" else 200)
+
+
+@require_POST
+def care_mode(request):
+    """The header's care mode (关怀模式) switch: back to the page it was pressed on, drawn for the new mode."""
+    on = request.POST.get("care_mode") == "on"
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = "/"
+    response = redirect(target)
+    remember_choice(request, response, on=on)
+    return response

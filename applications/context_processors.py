@@ -2,7 +2,7 @@ from .workdays import years_without_calendar
 
 
 def calendar_warning(request):
-    """Admins see which years have no holiday data and fall back to Monday-Friday."""
+    """Admins see which years have no entered holidays: dates there are provisional."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or not (user.is_staff or getattr(user, "is_city_admin", False)):
         return {}

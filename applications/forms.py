@@ -4,9 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ServiceStation
+from sbcard.idnumbers import ResidentIdField
 from sbcard.validators import validate_mobile_phone, validate_person_name
 
-from .idnumbers import validate_resident_id
 from .models import InsuranceType, Relationship
 from .photos import photo_rules_text
 from .reasons import CLERK_RETURN_REASON_CODES, RETURN_REASONS_BY_CODE
@@ -41,9 +41,7 @@ class WardApplicationForm(ApplicationForm):
     """A guardian applying for a child under 16 (rule 16)."""
 
     holder_name = forms.CharField(label=_("Child's name"), max_length=60, validators=[validate_person_name])
-    holder_id_number = forms.CharField(
-        label=_("Child's resident ID number"), max_length=20, validators=[validate_resident_id]
-    )
+    holder_id_number = ResidentIdField(label=_("Child's resident ID number"))
     relationship = forms.ChoiceField(
         label=_("Your relationship to the child"),
         choices=[c for c in Relationship.choices if c[0] != Relationship.SELF],
@@ -88,4 +86,4 @@ class NameProxyForm(forms.Form):
     """Who will collect the card for the holder (named online, checked at the pickup desk)."""
 
     name = forms.CharField(label=_("Proxy's name"), max_length=60)
-    id_number = forms.CharField(label=_("Proxy's resident ID number"), max_length=20)
+    id_number = ResidentIdField(label=_("Proxy's resident ID number"))

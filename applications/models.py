@@ -14,9 +14,8 @@ from accounts.models import Employer, Parties, ServiceStation
 from partners.models import Partner
 from sbcard.crypto import EncryptedCharField, keyed_hash
 from sbcard.generations import Generation
+from sbcard.idnumbers import mask_phone, mask_resident_id, validate_resident_id
 from sbcard.validators import validate_mobile_phone
-
-from .idnumbers import mask_phone, mask_resident_id, validate_resident_id
 
 
 class Sex(models.TextChoices):
@@ -313,6 +312,9 @@ class StatusEvent(models.Model):
     actor_role = models.CharField(_("role"), max_length=20)
     reason_code = models.CharField(_("reason"), max_length=40, blank=True)
     reason = models.TextField(_("details"), blank=True)
+    # What a partner answered when it refused (rule 3): {"partner", "field", "held", "sent"}. The reason is shown
+    # from it in each reader's language, and an unchanged resubmission into the same refusal is caught.
+    reason_detail = models.JSONField(_("partner's answer"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
 
     class Meta:
@@ -399,19 +401,6 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {'working' if self.is_working_day else 'holiday'} {self.name}"
-
-    def save(self, *args, **kwargs) -> None:
-        super().save(*args, **kwargs)
-        from .workdays import forget_calendar
-
-        forget_calendar()
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        from .workdays import forget_calendar
-
-        forget_calendar()
-        return result
 
 
 POLICY_GENERATION = Generation("city-policy")

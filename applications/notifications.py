@@ -9,9 +9,11 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from notices.services import About, Recipient, notices_for, portal_notice, save_notices
 
+from .calendar import DATE_MOVED, DateMove, moved_context
 from .models import CardApplication, CityPolicy, StatusEvent
 from .progress import current_step_deadline
 from .reasons import shown_reason_lazy
+from .workdays import described_date
 
 DATED_STATUSES = {"submitted", "in_production"}  # the texts that name the expected date
 
@@ -108,8 +110,9 @@ def _context(application: CardApplication, event: StatusEvent, policy: CityPolic
         "reference": application.reference,
         "station": application.station.name,
         "address": application.station.address,
-        "date": deadline.isoformat() if deadline else "",
-        "reason": shown_reason_lazy(event.reason_code, event.reason),  # in each reader's language
+        "date": described_date(deadline) if deadline else "",
+        # in each reader's language, with what the partner holds where it refused for a difference
+        "reason": shown_reason_lazy(event.reason_code, event.reason, event.reason_detail),
         "fee": policy.card_fee_yuan,
     }
 
@@ -161,3 +164,35 @@ def notify_station_review_overdue(applications: list[CardApplication]) -> int:
     ]
     save_notices(rows)
     return len(rows)
+
+
+DATE_MOVED_CHUNK = 2000  # applications read and told at a time: a year can move a city's thousands
+
+
+def tell_dates_moved(year: int, moves: list[DateMove]) -> int:
+    """An entered holiday year moved the expected date of these applications' current steps: each is told."""
+    rows = 0
+    for start in range(0, len(moves), DATE_MOVED_CHUNK):
+        chunk = {move.object_id: move for move in moves[start : start + DATE_MOVED_CHUNK]}
+        notices = []
+        for application in CardApplication.objects.select_related("person__user", "applicant", "station").filter(
+            pk__in=list(chunk)
+        ):
+            move = chunk[application.pk]
+            context = {**moved_context(year, move), "reference": application.reference}
+            notices += notices_for(
+                key=f"datemoved{year}:application{application.pk}:{move.new}",
+                kind=DATE_MOVED,
+                text_for=lambda context=context, application=application: (
+                    _(
+                        "The State Council's %(year)s holiday schedule is now in the calendar: the current step of "
+                        "application %(reference)s (%(step)s) is now expected by %(date)s instead of %(old)s."
+                    )
+                    % {**context, "step": application.get_status_display()}
+                ),
+                recipients=recipients_for(application),
+                about=about(application),
+            )
+        save_notices(notices, send_now=False)  # one job sends their SMS (applications.calendar)
+        rows += len(notices)
+    return rows

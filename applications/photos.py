@@ -1,7 +1,8 @@
 """ID photo checks (rule 18): colour JPEG, 358 x 441 px, at most 40 KB, bareheaded on a white background.
 
 Each refusal says what is wrong and what the rule is. The order matters: size before anything opens
-the file, content type before Pillow, the pixel count before decoding.
+the file, content type before Pillow, the declared dimensions before any pixel is decoded (a 631-byte
+file can declare 6000 × 6000 pixels), and the picture itself last.
 """
 
 import hashlib
@@ -13,7 +14,15 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageStat
 
 from sbcard.errors import InvalidInput
-from sbcard.uploads import JPEG_MAGIC, open_image, read_limited, reencode_jpeg, sniff_kind
+from sbcard.uploads import (
+    JPEG_MAGIC,
+    decode_image,
+    describe_limit,
+    open_header,
+    read_limited,
+    reencode_jpeg,
+    sniff_kind,
+)
 
 PHOTO_WIDTH = 358
 PHOTO_HEIGHT = 441
@@ -26,8 +35,8 @@ BORDER_FRACTION = 0.08
 def photo_rules_text() -> str:
     return _(
         "Colour photo, bareheaded, on a white background; JPEG file; exactly 358 × 441 pixels; "
-        "at most 40 KB. Local residents with a second-generation ID card may use the ID card photo."
-    )
+        "at most %(limit)s. Local residents with a second-generation ID card may use the ID card photo."
+    ) % {"limit": describe_limit(settings.PHOTO_MAX_BYTES)}
 
 
 @dataclass(frozen=True)
@@ -77,15 +86,16 @@ def check_photo(upload) -> CheckedPhoto:
             _("The file is not a JPEG photo (its content is %(found)s, whatever its name says).") % {"found": found},
             "photo_not_jpeg",
         )
-    image = open_image(data, field="photo")
+    image = open_header(data, field="photo")
     if image.format != "JPEG":
         raise _refuse(_("The file is not a JPEG photo."), "photo_not_jpeg")
-    if (image.width, image.height) != (PHOTO_WIDTH, PHOTO_HEIGHT):
+    if (image.width, image.height) != (PHOTO_WIDTH, PHOTO_HEIGHT):  # as declared: nothing decoded yet
         raise _refuse(
             _("The photo is %(width)s × %(height)s pixels; it must be exactly 358 × 441.")
             % {"width": image.width, "height": image.height},
             "photo_dimensions",
         )
+    image = decode_image(image, field="photo")
     if image.mode not in ("RGB", "YCbCr", "CMYK"):
         raise _refuse(_("The photo is black and white; a colour photo is needed."), "photo_not_colour")
     lightness, tint = border_lightness(image)

@@ -17,16 +17,16 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from partners.bank.client import BankClient
 from partners.errors import PermanentError, TransientError
-from partners.models import Partner
+from partners.models import Partner, PartnerFailure
 from partners.registry.client import RegistryClient
 from partners.vendor.client import VendorClient
 
 from . import workflow
 from .models import CardApplication, CityPolicy, Escalation, PartnerStep, Status, VendorCallback
+from .reasons import FIELD_LABELS, shown_reason
 from .services import record_card_made
 from .workdays import working_days_before
 
@@ -37,7 +37,6 @@ STEP_STATUS = {
     Partner.BANK: Status.OPENING_ACCOUNT,
     Partner.VENDOR: Status.IN_PRODUCTION,
 }
-FIELD_LABELS = {"name": pgettext_lazy("person", "name"), "id_number": gettext_lazy("ID number")}
 
 
 def begin_step(application_id: int, partner: str) -> tuple[CardApplication, PartnerStep] | None:
@@ -164,6 +163,9 @@ def verify_with_registry(application_id: int) -> None:
         )
     else:
         fields = answer.fields or ["name"]
+        field = fields[0]
+        sent = {"name": application.person.name}.get(field, "")
+        detail = {"partner": "registry", "field": field, "held": (answer.record or {}).get(field, ""), "sent": sent}
         _finish(
             application_id,
             Partner.REGISTRY,
@@ -171,12 +173,14 @@ def verify_with_registry(application_id: int) -> None:
             PartnerStep.Outcome.REFUSED,
             ",".join(fields),
             event="registry_refused",
-            reason_code=fields[0] if fields[0] == "name" else "other",
-            reason=_(
+            reason_code="registry_mismatch",
+            reason=shown_reason("registry_mismatch", "", detail)
+            or _(
                 "The household record at the city information centre differs in: %(fields)s. Correct it "
                 "exactly as on the resident ID card and household register, then submit again."
             )
             % {"fields": "、".join(str(FIELD_LABELS.get(f, f)) for f in fields)},
+            reason_detail=detail,
         )
 
 
@@ -197,7 +201,11 @@ def open_bank_account(application_id: int) -> None:
                 attempt=step.attempts,
             )
     except PermanentError as refusal:
+        if refusal.code != "customer_mismatch":
+            raise  # not about the applicant's details: a partner failure staff see (PartnerTask.on_failure)
         field = refusal.field or "name"
+        sent = {"name": application.person.name}.get(field, "")
+        detail = {"partner": "bank", "field": field, "held": refusal.value, "sent": sent}
         _finish(
             application_id,
             Partner.BANK,
@@ -206,12 +214,14 @@ def open_bank_account(application_id: int) -> None:
             refusal.code,
             event="bank_refused",
             reason_code="bank_mismatch",
-            reason=_(
+            reason=shown_reason("bank_mismatch", "", detail)
+            or _(
                 "The partner bank could not open the account: its customer record differs in %(field)s. "
                 "Check that it is exactly as on your resident ID card and submit again, or ask the bank "
                 "to correct its record."
             )
             % {"field": FIELD_LABELS.get(field, field)},
+            reason_detail=detail if refusal.value else None,
         )
         return
     _finish(
@@ -343,9 +353,17 @@ def stalled_steps(*, older_than: datetime.timedelta = datetime.timedelta(minutes
     cutoff = timezone.now() - older_than
     stalled = []
     for partner, status in STEP_STATUS.items():
-        open_steps = PartnerStep.objects.filter(
-            partner=partner, outcome=PartnerStep.Outcome.OPEN, updated_at__lt=cutoff, application__status=status
-        ).values_list("application_id", flat=True)
+        # A step the partner refused for good waits for staff (the trouble list), not for the sweeper.
+        refused = PartnerFailure.objects.filter(
+            resolved_at=None, permanent=True, task_name=STEP_TASKS[partner], application_id=OuterRef("application_id")
+        )
+        open_steps = (
+            PartnerStep.objects.filter(
+                partner=partner, outcome=PartnerStep.Outcome.OPEN, updated_at__lt=cutoff, application__status=status
+            )
+            .filter(~Exists(refused))
+            .values_list("application_id", flat=True)
+        )
         stalled += [(STEP_TASKS[partner], application_id) for application_id in open_steps[:1000]]
         # In the step's status with no step at all: the follow-up job never ran.
         this_round = PartnerStep.objects.filter(

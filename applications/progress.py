@@ -11,7 +11,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .models import ApplicationKind, CardApplication, CityPolicy, Status, StatusEvent
-from .reasons import RETURN_REASONS_BY_CODE, shown_reason
+from .reasons import PARTNER_MISMATCH_CODES, RETURN_REASONS_BY_CODE, shown_reason
 from .workdays import add_working_days, working_days_between
 from .workflow import EVENT_LABELS, TABLE
 
@@ -127,7 +127,7 @@ def timeline(application: CardApplication) -> list[TimelineEntry]:
                 label=str(label),
                 status=event.to_status,
                 status_label=str(Status(event.to_status).label) if event.to_status else "",
-                reason=shown_reason(event.reason_code, event.reason),
+                reason=shown_reason(event.reason_code, event.reason, event.reason_detail),
                 by_role=event.actor_role,
             )
         )
@@ -139,11 +139,14 @@ def correction_request(event: StatusEvent | None) -> dict | None:
     if event is None:
         return None
     reason = RETURN_REASONS_BY_CODE.get(event.reason_code)
+    detail = event.reason_detail or {}
     return {
         "reason_code": event.reason_code,
-        "reason": shown_reason(event.reason_code, event.reason),
+        "reason": shown_reason(event.reason_code, event.reason, detail),
         "field": reason.field if reason else "",
         "time": event.created_at,
+        # A partner's mismatch: the applicant may instead have the partner correct its record (rule 3).
+        "partner": PARTNER_MISMATCH_CODES.get(event.reason_code, "") if detail.get("held") else "",
     }
 
 
@@ -158,3 +161,50 @@ def review_waiting(application: CardApplication, today: datetime.date, policy: C
     else:
         mark = "ok"
     return waited, mark
+
+
+STEP_STATUSES = (Status.SUBMITTED, Status.VERIFYING, Status.OPENING_ACCOUNT, Status.IN_PRODUCTION)
+
+
+class StepDeadlines:
+    """The expected date of each open application's current step (applications/calendar.py's source): the date
+    its timeline shows and its notices named. Computed, not stored, so `store` has nothing to write."""
+
+    kind = "application"
+
+    def _dates(self, year: int) -> dict[int, datetime.date]:
+        policy = CityPolicy.current()
+        longest = max(
+            policy.review_limit_working_days,
+            policy.registry_check_working_days,
+            policy.bank_account_working_days,
+            policy.production_working_days,
+            policy.replacement_working_days,
+        )
+        # A step that began this long before 1 January cannot end in the year, however its holidays fall.
+        earliest = datetime.date(year, 1, 1) - datetime.timedelta(days=longest * 3 + 30)
+        rows = CardApplication.objects.filter(
+            status__in=STEP_STATUSES,
+            status_changed_at__gte=timezone.make_aware(datetime.datetime.combine(earliest, datetime.time.min)),
+        ).values_list("pk", "status", "kind", "status_changed_at")
+        policy_days = {}
+        dates: dict[tuple, datetime.date] = {}
+        result = {}
+        for pk, status, kind, changed_at in rows.iterator(chunk_size=5000):
+            key = (status, kind)
+            if key not in policy_days:
+                policy_days[key] = step_working_days(status, CardApplication(kind=kind), policy)
+            start = timezone.localdate(changed_at)
+            if (start, key) not in dates:  # a few hundred distinct starts however many applications
+                dates[start, key] = add_working_days(start, policy_days[key])
+            result[pk] = dates[start, key]
+        return result
+
+    def before(self, year: int) -> dict[int, datetime.date]:
+        return self._dates(year)
+
+    def after(self, year: int) -> dict[int, datetime.date]:
+        return self._dates(year)
+
+    def store(self, changes: dict) -> None:
+        """Nothing to store: the timeline computes the date when it is shown."""

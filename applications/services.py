@@ -10,12 +10,12 @@ from accounts.access import CLERK, EMPLOYER_AGENT, HOLDER, role_of
 from accounts.models import Employer, ServiceStation, User
 from accounts.services import check_new_citizen_account, create_citizen_account
 from sbcard.errors import Conflict, InvalidInput, NotPermitted
+from sbcard.idnumbers import parse_resident_id
 from sbcard.uploads import check_document
 from sbcard.validators import validate_mobile_phone, validate_person_name
 
 from . import workflow
 from .access import applications_visible_to
-from .idnumbers import parse_resident_id
 from .models import (
     OPEN_STATUSES,
     ApplicationKind,
@@ -29,7 +29,7 @@ from .models import (
     Status,
 )
 from .photos import check_photo, photo_file_name
-from .reasons import CLERK_RETURN_REASON_CODES, RETURN_REASONS_BY_CODE
+from .reasons import CLERK_RETURN_REASON_CODES, CORRECTED_AT, RETURN_REASONS_BY_CODE, partner_mismatch_text
 
 GUARDIAN_MAX_AGE = 16  # rule 16: a guardian applies for a child under 16
 EDITABLE_FIELDS = ("insurance_type", "household_city", "address", "phone", "station", "relationship", "name")
@@ -311,8 +311,37 @@ def attach_guardian_proof(application_id: int, *, actor, upload) -> None:
     application.save(update_fields=["guardian_proof", "updated_at"])
 
 
-def submit_application(application_id: int, *, actor) -> CardApplication:
-    return workflow.apply_event(application_id, "submit", actor=actor)
+def submit_application(application_id: int, *, actor, corrected_at_partner: bool = False) -> CardApplication:
+    """Submit a draft, or a returned application again. After the information centre or the bank held the
+    applicant's details differently (rule 3), the same details would only meet the same refusal: the applicant
+    either corrects them, or says the partner has corrected its record (`corrected_at_partner`), which the
+    clerk then sees in the history."""
+    application = CardApplication.objects.select_related("person").get(pk=application_id)
+    mismatch = unresolved_partner_mismatch(application)
+    if mismatch is None:
+        return workflow.apply_event(application_id, "submit", actor=actor)
+    if not corrected_at_partner:
+        raise Conflict(
+            _(
+                "%(mismatch)s Nothing has changed since: correct the application, or, if the record there has "
+                "been corrected, say so and submit again."
+            )
+            % {"mismatch": partner_mismatch_text(mismatch)},
+            code="same_partner_mismatch",
+            field=mismatch.get("field", ""),
+        )
+    reason_code, label = CORRECTED_AT[mismatch["partner"]]
+    return workflow.apply_event(application_id, "submit", actor=actor, reason_code=reason_code, reason=str(label))
+
+
+def unresolved_partner_mismatch(application: CardApplication) -> dict | None:
+    """The partner's answer that returned the application, while the detail it refused is still as it was."""
+    event = latest_return(application)
+    detail = (event.reason_detail or {}) if event is not None else {}
+    if not detail.get("held") or detail.get("partner") not in CORRECTED_AT:
+        return None
+    current = {"name": application.person.name}.get(detail.get("field", ""))
+    return detail if current is not None and current == detail.get("sent") else None
 
 
 def approve_application(application_id: int, *, actor) -> CardApplication:

@@ -6,10 +6,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from accounts.care_mode import adopt_browser_choice
 from accounts.forms import SignUpForm
 from accounts.models import PhoneCode
 from accounts.views import send_code_to
 from sbcard.errors import DomainError
+from sbcard.idnumbers import tell_upgrades
 
 from . import services
 
@@ -18,6 +20,7 @@ def sign_up(request):
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        tell_upgrades(request, form)
         if request.POST.get("action") == "send_code":
             send_code_to(request, form, data["phone"], PhoneCode.Purpose.SIGN_UP)
             return render(request, "accounts/sign_up.html", {"form": form, "code_sent": True})
@@ -39,6 +42,7 @@ def sign_up(request):
                 form.add_error(error.field if error.field in form.fields else None, str(error.message))
             else:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                adopt_browser_choice(request, user)
                 messages.success(request, _("Welcome. Your account is ready; you can apply for a card now."))
                 return redirect("applications:mine")
     return render(request, "accounts/sign_up.html", {"form": form}, status=400 if request.method == "POST" else 200)

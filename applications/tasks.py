@@ -21,6 +21,7 @@ class ApplicationStep(PartnerTask):
     """A partner step of an application: when retries run out, staff see the step as "partner unavailable"."""
 
     abstract = True
+    resumed_by_sweeper = True
 
     def retries_ran_out(self, object_id: int, error: str) -> None:
         pipeline.mark_partner_unavailable(object_id, self.partner, error)

@@ -23,4 +23,9 @@ urlpatterns = [
     path("station/applications/", views.station_applications, name="station_applications"),
     path("station/applications/<int:application_id>/", views.review, name="review"),
     path("staff/escalations/", views.escalations, name="escalations"),
+    re_path(
+        r"^staff/partner-failures/(?P<failure_id>\d+)/(?P<action>send-again|handled)/$",
+        views.partner_failure_action,
+        name="partner_failure_action",
+    ),
 ]

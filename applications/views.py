@@ -4,18 +4,22 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.access import require_role
 from accounts.models import Role
 from audit.services import record_personal_data_read
+from partners.failures import mark_handled, open_failures, send_again
 from partners.models import PartnerCall
 from sbcard.errors import DomainError
+from sbcard.idnumbers import tell_upgrades
 
 from . import services
 from .access import access_application_by_id, applications_visible_to
@@ -56,6 +60,7 @@ def apply(request):
     form = form_class(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        tell_upgrades(request, form)
         try:
             with transaction.atomic():
                 application = _create_from_form(request.user, data, for_child)
@@ -134,7 +139,7 @@ def application_detail(request, application_id: int):
         "events": allowed_events(application, request.user),
         "photo_rules": photo_rules_text(),
         "proxy_statuses": PROXY_STATUSES,
-        "proxy_form": NameProxyForm(),
+        "proxy_form": NameProxyForm(prefix="proxy"),
     }
     status = 400 if request.method == "POST" else 200
     return render(request, "applications/detail.html", context, status=status)
@@ -170,7 +175,8 @@ def citizen_action(request, application_id: int, event: str):
     application = access_application_by_id(request.user, application_id)
     try:
         if event == "submit":
-            services.submit_application(application.pk, actor=request.user)
+            corrected = request.POST.get("corrected_at_partner") == "1"
+            services.submit_application(application.pk, actor=request.user, corrected_at_partner=corrected)
             messages.success(request, _("Your application has been submitted."))
         else:
             services.withdraw_application(application.pk, actor=request.user)
@@ -272,9 +278,11 @@ def review(request, application_id: int):
             "return_form": return_form,
             "events": allowed_events(application, request.user),
             "waited": waited,
+            "deadline": current_step_deadline(application, policy),
             "policy": policy,
             "steps": steps,
             "calls": calls,
+            "failures": list(open_failures().filter(application_id=application.pk).order_by("created_at")),
             "escalation": getattr(application, "escalation", None),
         },
         status=400 if request.method == "POST" else 200,
@@ -291,20 +299,62 @@ def station_applications(request):
     applications = applications_visible_to(request.user).select_related("person", "station")
     if status:
         applications = applications.filter(status=status)
-    # A partner step that failed and is being retried (or waits for the resume job) is shown to staff.
+    # A partner step that failed and is being retried (or waits for the resume job) is shown to staff, and so
+    # is every partner call that gave up for good (a PartnerFailure): the bank told of a loss, say.
     troubled = PartnerStep.objects.filter(application=OuterRef("pk"), outcome=PartnerStep.Outcome.OPEN).exclude(
         last_error=""
     )
-    applications = applications.annotate(partner_unavailable=Exists(troubled))
-    if request.GET.get("trouble") == "1":
-        applications = applications.filter(partner_unavailable=True)
+    failed = open_failures().filter(application_id=OuterRef("pk"))
+    applications = applications.annotate(partner_unavailable=Exists(troubled), partner_failed=Exists(failed))
+    trouble = request.GET.get("trouble") == "1"
+    if trouble:
+        applications = applications.filter(Q(partner_unavailable=True) | Q(partner_failed=True))
     applications = applications.order_by("-status_changed_at", "-id")
     page = Paginator(applications, 50).get_page(request.GET.get("page"))
+    failures: dict[int, list] = {}
+    for failure in open_failures().filter(application_id__in=[a.pk for a in page.object_list]).order_by("created_at"):
+        failures.setdefault(failure.application_id, []).append(failure)
+    rows = [{"application": a, "failures": failures.get(a.pk, [])} for a in page.object_list]
+    unattached = []
+    if trouble and request.user.is_city_admin:  # failures about no application (an appointment's SMS, say)
+        unattached = list(open_failures().filter(application_id=None).order_by("-last_failed_at")[:50])
     return render(
         request,
         "applications/station_applications.html",
-        {"page": page, "status": status, "statuses": Status.choices, "trouble": request.GET.get("trouble") == "1"},
+        {
+            "page": page,
+            "rows": rows,
+            "status": status,
+            "statuses": Status.choices,
+            "trouble": trouble,
+            "unattached": unattached,
+        },
     )
+
+
+@login_required
+@require_POST
+def partner_failure_action(request, failure_id: int, action: str):
+    """Staff act on a partner failure: send the same job again (once the partner or the data is right), or mark
+    it handled (dealt with another way). Only staff who can see its application (admins: any)."""
+    require_role(request.user, Role.CLERK, Role.ADMIN)
+    failure = open_failures().filter(pk=failure_id).first()
+    if failure is None:
+        raise Http404
+    if failure.application_id is not None:
+        access_application_by_id(request.user, failure.application_id)
+    elif not request.user.is_city_admin:
+        raise Http404
+    if action == "send-again":
+        send_again(failure.pk, actor=request.user)
+        messages.success(request, _("Sent again; if it fails again, it comes back to this list."))
+    else:
+        mark_handled(failure.pk, actor=request.user)
+        messages.success(request, _("Marked as handled."))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("applications:station_applications") + "?trouble=1"
+    return redirect(back)
 
 
 @login_required

@@ -15,6 +15,7 @@ class AuditEntry(models.Model):
         SIGN_OUT = "sign_out", _("Signed out")
         REFUSED = "refused", _("Permission refused")
         EXPORT = "export", _("Export")
+        CALENDAR_CHANGE = "calendar_change", _("Holiday calendar entered")
 
     class Outcome(models.TextChoices):
         OK = "ok", _("Done")

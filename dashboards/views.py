@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import require_role
+from accounts.care_mode import care_mode_on
 from accounts.models import Role, ServiceStation
 from applications.models import Status
 from audit.models import AuditEntry
@@ -56,6 +57,11 @@ def _read(request, query_class=DashboardQuery) -> tuple[queries.Scope, dict]:
     return queries.scope_for(request.user, data.get("station")), data
 
 
+def _text_size(request) -> int:
+    """Chart labels: larger in care mode (关怀模式)."""
+    return charts.CARE_TEXT_SIZE if care_mode_on(request) else charts.TEXT_SIZE
+
+
 def _common(request, scope: queries.Scope, tab: str) -> dict:
     stations = ServiceStation.objects.order_by("code") if request.user.is_city_admin else []
     params = request.GET.copy()
@@ -86,9 +92,11 @@ def overview(request):
         "buckets": list(zip(queries.AGE_BUCKET_KEYS, labels, bucket_totals, strict=True)),
         # The backlog only: a million collected cards would flatten every open status to nothing.
         "status_chart": charts.hbars(
-            [row["label"] for row in totals if row["open"]], [r["count"] for r in totals if r["open"]]
+            [row["label"] for row in totals if row["open"]],
+            [r["count"] for r in totals if r["open"]],
+            text_size=_text_size(request),
         ),
-        "ageing_chart": charts.bars(labels, [bucket_totals], height=200),
+        "ageing_chart": charts.bars(labels, [bucket_totals], height=200, text_size=_text_size(request)),
     }
     return render(request, "dashboards/overview.html", context)
 
@@ -143,12 +151,14 @@ def bottleneck(request):
             [[row["last_30"]["median_days"] for row in stages], [row["last_30"]["p90_days"] for row in stages]],
             [_("median"), _("90th percentile")],
             height=220,
+            text_size=_text_size(request),
         ),
         "chart_90": charts.bars(
             labels,
             [[row["last_90"]["median_days"] for row in stages], [row["last_90"]["p90_days"] for row in stages]],
             [_("median"), _("90th percentile")],
             height=220,
+            text_size=_text_size(request),
         ),
     }
     return render(request, "dashboards/bottleneck.html", context)
@@ -176,16 +186,23 @@ def flow(request):
             [[row["received"] for row in daily], [row["collected"] for row in daily]],
             [_("Applications in"), _("Cards out")],
             every_label=every,
+            text_size=_text_size(request),
         ),
         "weekly_chart": charts.bars(
             [f"{row['week']:%m-%d}" for row in weekly],
             [[row["received"] for row in weekly], [row["collected"] for row in weekly]],
             [_("Applications in"), _("Cards out")],
             every_label=max(1, math.ceil(len(weekly) / 12)),
+            text_size=_text_size(request),
         ),
-        "trend_chart": charts.line([f"{row['month']:%Y-%m}" for row in trend], [row["rate"] for row in trend]),
+        "trend_chart": charts.line(
+            [f"{row['month']:%Y-%m}" for row in trend], [row["rate"] for row in trend], text_size=_text_size(request)
+        ),
         "replacement_chart": charts.bars(
-            [f"{row['month']:%y-%m}" for row in replacements], [[row["count"] for row in replacements]], every_label=3
+            [f"{row['month']:%y-%m}" for row in replacements],
+            [[row["count"] for row in replacements]],
+            every_label=3,
+            text_size=_text_size(request),
         ),
     }
     return render(request, "dashboards/flow.html", context)

@@ -9,19 +9,9 @@ from applications import services as application_services
 from applications import workflow
 from applications.models import CardApplication, InsuranceType, StatusEvent
 from applications.services import sign_up_citizen
-from demo.people import resident_id
+from demo.people import DEMO_CARD_HOLDERS, demo_card_account, resident_id
 from demo.photos import make_id_photo
 from issuance import services
-
-# phone, name, region, birth date, sequence, the card's state in the demo
-DEMO_CARD_HOLDERS = [
-    ("13800000021", "郑建国", "330102", datetime.date(1958, 10, 1), 131, "issued"),
-    ("13800000022", "何美玲", "330104", datetime.date(1975, 6, 18), 242, "active"),
-    ("13800000023", "许文强", "330105", datetime.date(1982, 1, 9), 353, "pre_reported_lost"),
-    ("13800000024", "冯晓梅", "330106", datetime.date(1991, 3, 27), 464, "reported_lost"),
-    ("13800000025", "邓志远", "330108", datetime.date(1969, 12, 5), 575, "replaced"),
-    ("13800000026", "曹雪芬", "330110", datetime.date(1986, 7, 7), 686, "exchanged"),
-]
 
 
 def load_card_demo(*, station, clerk, password: str) -> None:
@@ -33,6 +23,7 @@ def load_card_demo(*, station, clerk, password: str) -> None:
             user,
             station,
             clerk,
+            account=demo_card_account(user.person.id_number),
             insurance=[InsuranceType.URBAN_EMPLOYEE, InsuranceType.URBAN_RURAL_RESIDENT, InsuranceType.RETIRED_CADRE][
                 index % 3
             ],
@@ -51,7 +42,7 @@ def load_card_demo(*, station, clerk, password: str) -> None:
             services.apply_for_exchange(card.pk, actor=clerk, reason="damaged")
 
 
-def _collected_card(user, station, clerk, *, insurance: str):
+def _collected_card(user, station, clerk, *, account: str, insurance: str):
     """Walk an application through the table to pickup, the partners' steps played by the system."""
     application = application_services.start_application(
         actor=user,
@@ -68,7 +59,9 @@ def _collected_card(user, station, clerk, *, insurance: str):
     application_services.submit_application(application.pk, actor=user)
     application_services.approve_application(application.pk, actor=clerk)
     workflow.apply_event(application.pk, "registry_confirmed", actor=None)
-    CardApplication.objects.filter(pk=application.pk).update(bank_account_number=f"621700{application.pk:012d}3")
+    # The account the bank simulator knows from the start (applications/demo_people.py), so the bank hears
+    # of this card's loss reports and replacement like any other.
+    CardApplication.objects.filter(pk=application.pk).update(bank_account_number=account)
     workflow.apply_event(application.pk, "account_opened", actor=None)
     application_services.record_card_made(
         application.pk, card_number=f"D{application.pk:08d}", batch_number="B-DEMO-S001-0001"

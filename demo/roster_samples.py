@@ -7,26 +7,29 @@ import zipfile
 
 from openpyxl import Workbook
 
-from applications.idnumbers import make_resident_id
+from demo.people import sample_person
 from demo.photos import make_id_photo
 from rosters.reading import COLUMNS
+from sbcard.idnumbers import make_resident_id
 
 HEADERS = [header for _key, header, _aliases in COLUMNS]
-SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "磊", "洋", "艳", "勇", "军", "杰", "娟", "涛", "明", "超", "堃", "秀英", "桂英"]
 
 
 def sample_rows(
-    count: int, *, region: str = "330106", first_birth: datetime.date = datetime.date(1960, 1, 1), offset: int = 0
+    count: int,
+    *,
+    region: str = "330106",
+    first_birth: datetime.date = datetime.date(1960, 1, 1),
+    offset: int = 0,
+    make_number=make_resident_id,
 ) -> list[dict]:
-    """`count` people with valid, distinct ID numbers: 1,000 a birth date, one birth date a day from `first_birth`."""
+    """`count` people with valid, distinct ID numbers: 1,000 a birth date, one birth date a day from `first_birth`.
+    `make_number(region, birth_date, sequence)` builds each number (the tests pass their own)."""
     rows = []
     for index in range(offset, offset + count):
-        birth = first_birth + datetime.timedelta(days=index // 1000)
         rows.append(
             {
-                "name": SURNAMES[index % len(SURNAMES)] + GIVEN[(index // len(SURNAMES)) % len(GIVEN)],
-                "id_number": make_resident_id(region, birth, index % 1000),
+                **sample_person(index, region=region, first_birth=first_birth, make_number=make_number),
                 "phone": f"139{index % 100_000_000:08d}",
                 "insurance_type": "城镇职工基本医疗保险",
                 "household_city": "杭州市",

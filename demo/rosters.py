@@ -6,8 +6,6 @@ the demo staff with their ID photos (but two, whose photos come in a ZIP). Appli
 the workflow table as in life: the clerk approves, the system events stand for the partners' answers.
 """
 
-import datetime
-
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -16,6 +14,12 @@ from accounts.models import Employer, User
 from applications import workflow
 from applications.models import CardApplication
 from applications.services import record_card_made
+from demo.people import (
+    ROSTER_AGENT_ID_NUMBER,
+    ROSTER_STAFF_FIRST_BIRTH,
+    ROSTER_STAFF_REGION,
+    demo_card_account,
+)
 from demo.photos import make_id_photo
 from partners.registry.simulator import RegistrySimulator
 from rosters import services
@@ -23,7 +27,7 @@ from rosters.models import RosterBatch
 
 from .roster_samples import photos_zip, roster_xlsx, sample_rows
 
-# stage -> number of people; each batch its own people (birth dates from 1975 on, region 330108)
+# stage -> number of people; each batch its own people (applications/demo_people.py: ROSTER_STAFF_*)
 STAGES = [
     ("dry_run", 6),
     ("submitted", 4),
@@ -37,14 +41,14 @@ STAGES = [
 def load_roster_demo(*, employer: Employer, agent: User, clerk: User) -> list[RosterBatch]:
     if RosterBatch.objects.filter(employer=employer).exists():
         return []
-    registry = RegistrySimulator(port=0, unknown="match").start()
+    registry = RegistrySimulator(port=0).start()
     urls = settings.PARTNER_URLS
     settings.PARTNER_URLS = {**urls, "registry": registry.url}
     try:
         batches = []
         offset = 0
         for stage, count in STAGES:
-            rows = sample_rows(count, region="330108", first_birth=datetime.date(1975, 3, 1), offset=offset)
+            rows = sample_rows(count, region=ROSTER_STAFF_REGION, first_birth=ROSTER_STAFF_FIRST_BIRTH, offset=offset)
             offset += count
             with registry.lock:
                 for index, row in enumerate(rows):
@@ -75,6 +79,11 @@ def _batch(stage: str, rows: list[dict], extra: list[list], *, agent: User, cler
         ids = list(CardApplication.objects.filter(roster_entry__batch=batch).values_list("pk", flat=True))
         workflow.apply_event_in_bulk(ids, "approve", actor=clerk)
         workflow.apply_event_in_bulk(ids, "registry_confirmed", actor=None)
+        for application in CardApplication.objects.filter(pk__in=ids).select_related("person"):
+            # what the bank's answer records: the account the bank simulator knows (applications/demo_people.py)
+            CardApplication.objects.filter(pk=application.pk).update(
+                bank_account_number=demo_card_account(application.person.id_number)
+            )
         workflow.apply_event_in_bulk(ids, "payment_requested", actor=None)
         if stage == "awaiting_payment":
             return batch
@@ -86,6 +95,8 @@ def _batch(stage: str, rows: list[dict], extra: list[list], *, agent: User, cler
         workflow.apply_event_in_bulk(ids, "card_shipped", actor=None)
     if stage == "collected":
         signed_list = SimpleUploadedFile("领卡清单.png", make_id_photo(image_format="PNG"), content_type="image/png")
-        services.hand_over_batch(batch.pk, actor=clerk, proxy_id_number="110105194912310022", authorisation=signed_list)
+        services.hand_over_batch(
+            batch.pk, actor=clerk, proxy_id_number=ROSTER_AGENT_ID_NUMBER, authorisation=signed_list
+        )
     batch.refresh_from_db()
     return batch

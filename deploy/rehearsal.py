@@ -382,8 +382,8 @@ http {{
 
     def _citizen_to_pickup(self, web: requests.Session) -> dict:
         django_ready()
-        from applications.idnumbers import make_resident_id
         from demo.photos import make_id_photo
+        from sbcard.idnumbers import make_resident_id
 
         phone = f"137{secrets.randbelow(10**8):08d}"
         id_number = make_resident_id("330106", __import__("datetime").date(1990, 5, 17), secrets.randbelow(1000))
@@ -398,6 +398,7 @@ http {{
             timeout=20,
         )
         check(signed_up.status_code == 201, f"sign-up: {signed_up.status_code} {signed_up.text[:300]}")
+        self._known_to_the_registry([{"id_number": id_number, "name": "韩梅梅"}])
         citizen = self._token(web, phone, PASSWORD + "!x")
         stations = web.get(f"{api}/stations/", headers=citizen, timeout=10).json()["results"]
         station = next(s for s in stations if s["name"] == "高新区服务站")
@@ -446,6 +447,15 @@ http {{
         check(final == "collected", f"after the hand-over the application is {final}")
         return {"id": application_id, "status": final}
 
+    def _known_to_the_registry(self, people: list[dict]) -> None:
+        """The information centre answers as a real one does: no record for someone it does not know. The
+        rehearsal's people are residents: put them in its records first."""
+        records = [
+            {"id_number": p["id_number"], "name": p["name"], "household_city": "杭州市", "has_id_photo": False}
+            for p in people
+        ]
+        self.partner("registry", "/_control/records", "POST", {"records": records})
+
     def _photo_from_every_web_process(self, web: requests.Session, clerk: dict, application_id: int) -> None:
         """The uploaded photo, asked of each web process directly: the same bytes (the uploads are shared)."""
         signed_in = self.client()
@@ -485,6 +495,7 @@ http {{
         api = f"{self.base_url}/api/v1"
         agent = self._token(web, "agent1", PASSWORD)
         rows = sample_rows(3, first_birth=__import__("datetime").date(1985, 3, 1), offset=secrets.randbelow(900))
+        self._known_to_the_registry(rows)
         uploaded = web.post(
             f"{api}/roster-batches/",
             headers=agent,

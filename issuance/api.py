@@ -14,10 +14,11 @@ from accounts.idempotency import idempotent
 from accounts.models import Role
 from applications.access import access_application_by_id
 from applications.api.serializers import ApplicationDetailSerializer
-from applications.idnumbers import mask_resident_id
 from applications.models import CARD_USES_BY_COLOUR, CardColour, InsuranceType
-from sbcard.api import ErrorSerializer, StrictInputSerializer
+from applications.workdays import provisional_note
+from sbcard.api import ErrorSerializer, ResidentIdInput, StrictInputSerializer
 from sbcard.errors import NotPermitted
+from sbcard.idnumbers import mask_resident_id
 from sbcard.validators import validate_mobile_phone
 
 from . import certificates, intake, services
@@ -75,6 +76,11 @@ class CardSerializer(serializers.ModelSerializer):
         return _("The initial medical password cannot be used to pay (rule 20).")
 
 
+def _optional_id_number(help_text: str) -> ResidentIdInput:
+    """An optional resident ID number: left out or blank is "not given"; given, it is judged (GB 11643)."""
+    return ResidentIdInput(required=False, allow_blank=True, default="", help_text=help_text)
+
+
 def _optional_text(max_length: int, help_text: str) -> serializers.CharField:
     """An optional text field: left out or blank is "not given" (the service decides when it is needed)."""
     return serializers.CharField(
@@ -98,21 +104,19 @@ class OralLossSerializer(StrictInputSerializer):
         help_text="How the loss was reported; a citizen's own report is always `online`.",
     )
     name = _optional_text(60, "The caller's name, as they gave it (rule 12).")
-    id_number = _optional_text(20, "The ID number the caller gave.")
+    id_number = _optional_id_number("The ID number the caller gave.")
     employer = _optional_text(100, "The employer the caller gave.")
     phone = _optional_text(20, "A phone number to call back.")
 
 
 class PresentedIdSerializer(StrictInputSerializer):
-    presented_id_number = serializers.CharField(
-        max_length=20, help_text="The ID number on the resident ID card shown at the window."
-    )
+    presented_id_number = ResidentIdInput(help_text="The ID number on the resident ID card shown at the window.")
 
 
 class ReplacementSerializer(StrictInputSerializer):
-    presented_id_number = _optional_text(20, "The holder's ID number, when they come themself.")
+    presented_id_number = _optional_id_number("The holder's ID number, when they come themself.")
     proxy_name = _optional_text(60, "A proxy's name, when someone applies for the holder (rule 13).")
-    proxy_id_number = _optional_text(20, "The proxy's ID number.")
+    proxy_id_number = _optional_id_number("The proxy's ID number.")
     issue_now = serializers.BooleanField(
         required=False, default=False, help_text="Print the new card at once (stations with a printer: 立等可取)."
     )
@@ -124,15 +128,31 @@ class ExchangeSerializer(StrictInputSerializer):
         help_text="Why the card is exchanged (rule 15).",
     )
     new_name = _optional_text(60, "The new name (`name_changed`).")
-    new_id_number = _optional_text(20, "The new ID number (`id_number_changed`).")
+    new_id_number = _optional_id_number("The new ID number (`id_number_changed`).")
 
 
 class LossReportSerializer(serializers.ModelSerializer):
+    written_deadline_note = serializers.SerializerMethodField(
+        help_text="Says so when the deadline is provisional: its year's holidays are not published yet."
+    )
+
     class Meta:
         model = LossReport
-        fields = ["id", "kind", "channel", "written_deadline", "created_at", "confirmed_at", "lapsed_at"]
+        fields = [
+            "id",
+            "kind",
+            "channel",
+            "written_deadline",
+            "written_deadline_note",
+            "created_at",
+            "confirmed_at",
+            "lapsed_at",
+        ]
         read_only_fields = fields
         extra_kwargs = {"written_deadline": {"help_text": "An oral report lapses unless confirmed in writing by then."}}
+
+    def get_written_deadline_note(self, report) -> str:
+        return provisional_note(report.written_deadline) if report.written_deadline else ""
 
 
 CARD = OpenApiResponse(CardSerializer, description="The card as it is now.")
@@ -298,9 +318,9 @@ def _application(request, application_id: int, code=status.HTTP_200_OK) -> Respo
 
 
 class HandOverSerializer(StrictInputSerializer):
-    presented_id_number = _optional_text(20, "The holder's ID number, when they collect it themself.")
+    presented_id_number = _optional_id_number("The holder's ID number, when they collect it themself.")
     proxy_name = _optional_text(60, "A proxy's name (rule 9).")
-    proxy_id_number = _optional_text(20, "The proxy's ID number.")
+    proxy_id_number = _optional_id_number("The proxy's ID number.")
     proxy_card_number = _optional_text(30, "Or the proxy's own social security card number.")
     authorisation = serializers.FileField(
         required=False, help_text="The holder's signed authorisation (JPEG, PNG or PDF), for a proxy."
@@ -352,7 +372,7 @@ class AppointmentSerializer(serializers.ModelSerializer):
 
 
 class AppointmentInputSerializer(StrictInputSerializer):
-    id_number = serializers.CharField(max_length=20, help_text="The caller's resident ID number.")
+    id_number = ResidentIdInput(help_text="The caller's resident ID number.")
     name = serializers.CharField(max_length=60, help_text="The caller's name.")
     phone = serializers.CharField(max_length=11, validators=[validate_mobile_phone], help_text="For the reminder.")
     date = serializers.DateField(help_text="A working day with room at the station.")
@@ -395,7 +415,7 @@ class AppointmentListView(ListAPIView):
 
 class WalkInSerializer(StrictInputSerializer):
     name = serializers.CharField(max_length=60, help_text="As on the resident ID card.")
-    id_number = serializers.CharField(max_length=20, help_text="The applicant's resident ID number.")
+    id_number = ResidentIdInput(help_text="The applicant's resident ID number.")
     phone = serializers.CharField(max_length=11, validators=[validate_mobile_phone])
     insurance_type = serializers.ChoiceField(choices=InsuranceType.choices, help_text="Sets the card's colour.")
     household_city = serializers.CharField(max_length=60)
@@ -407,7 +427,7 @@ class WalkInSerializer(StrictInputSerializer):
 
 
 class RegistryCheckSerializer(StrictInputSerializer):
-    id_number = serializers.CharField(max_length=20, help_text="The applicant's resident ID number.")
+    id_number = ResidentIdInput(help_text="The applicant's resident ID number.")
     name = serializers.CharField(max_length=60, help_text="The name the applicant gave.")
 
 

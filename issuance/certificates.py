@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.idnumbers import mask_resident_id
 from applications.models import ApplicationKind, CardApplication, CityPolicy, Status
-from applications.workdays import add_working_days
+from applications.workdays import add_working_days, chinese_date
 from sbcard.errors import Conflict
+from sbcard.idnumbers import mask_resident_id
 from sbcard.pdf import MARGIN, PAGE_HEIGHT, PAGE_WIDTH, draw_qr, render
 
 SALT = "sbcard.pickup-certificate"
@@ -91,8 +91,8 @@ def certificate_pdf(application: CardApplication) -> bytes:
             f"补卡申请编号：{application.reference}",
             f"受理网点：{application.station.name}（{application.station.address}）",
             f"受理日期：{timezone.localdate(application.created_at):%Y年%m月%d日}",
-            f"新卡预计制成：{due:%Y年%m月%d日}（15个工作日）",
-            f"本证明有效期至：{until:%Y年%m月%d日}",
+            f"新卡预计制成：{chinese_date(due)}（15个工作日）",
+            f"本证明有效期至：{chinese_date(until)}",
             "",
             "持卡人的社会保障卡已挂失并申请补办。补卡期间，持卡人凭本证明及本人身份证",
             "可在定点医疗机构就医，医疗费用先行垫付后按规定手工报销。",

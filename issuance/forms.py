@@ -6,16 +6,16 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.idnumbers import validate_resident_id
-from applications.models import InsuranceType
+from applications.models import CityPolicy, InsuranceType
 from applications.photos import photo_rules_text
+from sbcard.idnumbers import ResidentIdField
 from sbcard.validators import validate_mobile_phone, validate_person_name
 
 from .models import CardChange, LossReport
 
 
 class IdSearchForm(forms.Form):
-    id_number = forms.CharField(label=_("Resident ID number"), max_length=20)
+    id_number = ResidentIdField(label=_("Resident ID number"))
 
 
 class CardSearchForm(forms.Form):
@@ -24,7 +24,7 @@ class CardSearchForm(forms.Form):
 
 class AppointmentForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=60, validators=[validate_person_name])
-    id_number = forms.CharField(label=_("Resident ID number"), max_length=20, validators=[validate_resident_id])
+    id_number = ResidentIdField(label=_("Resident ID number"))
     phone = forms.CharField(label=_("Mobile phone"), max_length=11, validators=[validate_mobile_phone])
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -35,7 +35,7 @@ class AppointmentForm(forms.Form):
 
 class WalkInForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=60, validators=[validate_person_name])
-    id_number = forms.CharField(label=_("Resident ID number"), max_length=20, validators=[validate_resident_id])
+    id_number = ResidentIdField(label=_("Resident ID number"))
     phone = forms.CharField(label=_("Mobile phone"), max_length=11, validators=[validate_mobile_phone])
     insurance_type = forms.ChoiceField(label=_("Insurance type"), choices=InsuranceType.choices)
     household_city = forms.CharField(label=_("Household registration city"), max_length=60)
@@ -56,10 +56,10 @@ class WalkInForm(forms.Form):
 
 
 class HandOverForm(forms.Form):
-    presented_id_number = forms.CharField(label=_("ID number on the holder's ID card"), max_length=20, required=False)
+    presented_id_number = ResidentIdField(label=_("ID number on the holder's ID card"), required=False)
     by_proxy = forms.BooleanField(label=_("Collected by a proxy"), required=False)
     proxy_name = forms.CharField(label=_("Proxy's name"), max_length=60, required=False)
-    proxy_id_number = forms.CharField(label=_("Proxy's resident ID number"), max_length=20, required=False)
+    proxy_id_number = ResidentIdField(label=_("Proxy's resident ID number"), required=False)
     proxy_card_number = forms.CharField(
         label=_("or the proxy's social security card number"), max_length=30, required=False
     )
@@ -71,7 +71,11 @@ class HandOverForm(forms.Form):
 
 
 class ActivateForm(forms.Form):
-    swipe_limit = forms.IntegerField(label=_("Daily pharmacy swipe limit"), min_value=1, max_value=20, initial=2)
+    swipe_limit = forms.IntegerField(label=_("Daily pharmacy swipe limit"), min_value=1, max_value=20)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["swipe_limit"].initial = CityPolicy.current().default_swipe_limit  # rule 10: the city's
 
 
 class SwipeLimitForm(forms.Form):
@@ -87,18 +91,18 @@ class OralLossForm(forms.Form):
         ],
     )
     name = forms.CharField(label=_("Holder's name"), max_length=60)
-    id_number = forms.CharField(label=_("Holder's resident ID number"), max_length=20)
+    id_number = ResidentIdField(label=_("Holder's resident ID number"))
     employer = forms.CharField(label=_("Employer"), max_length=100, required=False)
     phone = forms.CharField(label=_("Phone"), max_length=20, required=False)
 
 
 class PresentedIdForm(forms.Form):
-    presented_id_number = forms.CharField(label=_("ID number on the holder's ID card"), max_length=20)
+    presented_id_number = ResidentIdField(label=_("ID number on the holder's ID card"))
 
 
 class ReplacementForm(PresentedIdForm):
     proxy_name = forms.CharField(label=_("Proxy's name (if a proxy applies)"), max_length=60, required=False)
-    proxy_id_number = forms.CharField(label=_("Proxy's resident ID number"), max_length=20, required=False)
+    proxy_id_number = ResidentIdField(label=_("Proxy's resident ID number"), required=False)
     issue_now = forms.BooleanField(label=_("Print the new card here now (立等可取)"), required=False)
 
 
@@ -110,4 +114,4 @@ class ExchangeForm(forms.Form):
     new_name = forms.CharField(
         label=_("New name (after the insurance record was corrected)"), max_length=60, required=False
     )
-    new_id_number = forms.CharField(label=_("New resident ID number"), max_length=20, required=False)
+    new_id_number = ResidentIdField(label=_("New resident ID number"), required=False)

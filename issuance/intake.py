@@ -11,12 +11,12 @@ from django.utils.translation import gettext as _
 
 from applications import services as application_services
 from applications import workflow
-from applications.idnumbers import parse_resident_id
 from applications.models import CardApplication, Channel, Relationship
 from applications.workdays import is_working_day
 from partners.errors import PermanentError, TransientError
 from partners.registry.client import RegistryClient
 from sbcard.errors import Conflict, InvalidInput
+from sbcard.idnumbers import parse_resident_id
 from sbcard.validators import validate_mobile_phone, validate_person_name
 
 from . import notifications
@@ -183,3 +183,24 @@ def take_walk_in(
         )
     application.refresh_from_db()
     return application
+
+
+class AppointmentDays:
+    """Booked appointments on a day the entered holiday year makes a holiday (applications/calendar.py): the
+    caller is told the station is closed that day. The appointment itself stays for the station to rearrange."""
+
+    kind = "appointment"
+
+    def _booked(self, year: int):
+        return Appointment.objects.filter(
+            state=Appointment.State.BOOKED, date__year=year, date__gte=timezone.localdate()
+        ).values_list("pk", "date")
+
+    def before(self, year: int) -> dict:
+        return {pk: date for pk, date in self._booked(year) if is_working_day(date)}
+
+    def after(self, year: int) -> dict:
+        return {pk: date if is_working_day(date) else None for pk, date in self._booked(year)}
+
+    def store(self, changes: dict) -> None:
+        """Nothing to store: the day is what it was; only whether the station opens changed."""

@@ -5,8 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Parties
-from applications.idnumbers import mask_resident_id
 from sbcard.crypto import EncryptedCharField
+from sbcard.idnumbers import mask_resident_id
 
 
 class CardStatus(models.TextChoices):

@@ -6,10 +6,12 @@ The texts are written here, in each reader's language; the notices app stores an
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from applications.calendar import DATE_MOVED, DateMove, moved_context
 from applications.notifications import recipients_for
+from applications.workdays import described_date
 from notices.services import About, Recipient, notices_for, save_notices
 
-from .models import CardEvent, LossReport
+from .models import Appointment, CardEvent, LossReport
 
 CARD_TEXTS = {
     "activate": lambda c: (
@@ -89,7 +91,7 @@ def notify_card_event(card_event_id: int) -> int:
     context = {"swipe_limit": card.swipe_limit or "", "deadline": ""}
     if event.event == "report_lost_orally":
         report = LossReport.objects.filter(card=card, kind=LossReport.Kind.ORAL).order_by("-created_at").first()
-        context["deadline"] = report.written_deadline.isoformat() if report and report.written_deadline else ""
+        context["deadline"] = described_date(report.written_deadline) if report and report.written_deadline else ""
     rows = notices_for(
         key=f"card{event.pk}",
         kind=f"card_{event.event}",
@@ -130,7 +132,7 @@ def notify_activation_reminders(cards, now) -> int:
 def notify_loss_lapse_warnings(reports) -> int:
     rows = []
     for report in reports:
-        context = {"deadline": report.written_deadline.isoformat()}
+        context = {"deadline": described_date(report.written_deadline)}
         rows += notices_for(
             key=f"lapsewarn{report.pk}",
             kind="loss_lapse_warning",
@@ -147,7 +149,7 @@ def notify_appointments(appointments, *, kind: str) -> int:
     rows = []
     for appointment in appointments:
         context = {
-            "date": appointment.date.isoformat(),
+            "date": described_date(appointment.date),
             "station": appointment.station.name,
             "address": appointment.station.address,
         }
@@ -159,4 +161,54 @@ def notify_appointments(appointments, *, kind: str) -> int:
             about=About(station_id=appointment.station_id),
         )
     save_notices(rows)
+    return len(rows)
+
+
+def tell_loss_deadlines_moved(year: int, moves: list[DateMove]) -> int:
+    """An entered holiday year moved the day these oral loss reports must be confirmed in writing by."""
+    by_id = {move.object_id: move for move in moves}
+    rows = []
+    reports = LossReport.objects.select_related(
+        "card__person__user", "card__application__applicant", "card__application__station"
+    ).filter(pk__in=list(by_id))
+    for report in reports:
+        context = moved_context(year, by_id[report.pk])
+        rows += notices_for(
+            key=f"datemoved{year}:loss_report{report.pk}:{by_id[report.pk].new}",
+            kind=DATE_MOVED,
+            text_for=lambda context=context: (
+                _(
+                    "The State Council's %(year)s holiday schedule is now in the calendar: confirm your card's loss "
+                    "report in writing at a station by %(date)s (not %(old)s as first said), or it lapses."
+                )
+                % context
+            ),
+            recipients=recipients_for(report.card.application),
+            about=_about(report.card),
+        )
+    save_notices(rows, send_now=False)  # one job sends their SMS (applications.calendar)
+    return len(rows)
+
+
+def tell_appointment_days_moved(year: int, moves: list[DateMove]) -> int:
+    """An entered holiday year made a booked appointment's day a holiday: the caller is told the station is shut."""
+    by_id = {move.object_id: move for move in moves}
+    rows = []
+    for appointment in Appointment.objects.select_related("station").filter(pk__in=list(by_id)):
+        context = {**moved_context(year, by_id[appointment.pk]), "station": appointment.station.name}
+        rows += notices_for(
+            key=f"datemoved{year}:appointment{appointment.pk}:{by_id[appointment.pk].new}",
+            kind=DATE_MOVED,
+            text_for=lambda context=context: (
+                _(
+                    "The State Council's %(year)s holiday schedule is now in the calendar: %(old)s is a public holiday "
+                    "and %(station)s is closed that day. Please call the station to choose another day for your "
+                    "appointment."
+                )
+                % context
+            ),
+            recipients=[Recipient(None, appointment.phone)],
+            about=About(station_id=appointment.station_id),
+        )
+    save_notices(rows, send_now=False)
     return len(rows)

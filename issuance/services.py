@@ -10,11 +10,11 @@ from django.utils.translation import gettext as _
 
 from accounts.access import CLERK, HOLDER, role_of
 from applications import workflow
-from applications.idnumbers import compact, parse_resident_id
 from applications.models import ApplicationKind, CardApplication, Channel, CityPolicy, Status
 from applications.services import correct_person_record, record_card_made, start_application
 from applications.workdays import add_working_days
 from sbcard.errors import Conflict, InvalidInput
+from sbcard.idnumbers import canonical, parse_resident_id
 from sbcard.uploads import check_document
 from sbcard.validators import validate_person_name
 
@@ -70,7 +70,7 @@ def find_collectable(station_id: int, id_number: str) -> CardApplication | None:
     try:
         number = parse_resident_id(id_number).number
     except ValidationError:
-        number = compact(id_number)
+        number = canonical(id_number)
     return (
         CardApplication.objects.select_related("person", "station")
         .filter(station_id=station_id, person__id_number=number, status__in=COLLECTABLE)
@@ -91,7 +91,7 @@ def hand_over_card(
             code="transition_not_allowed",
         )
     if proxy is None:
-        if compact(presented_id_number) != application.person.id_number:
+        if canonical(presented_id_number) != application.person.id_number:
             raise InvalidInput(
                 _(
                     "The ID card presented is not the holder's. The holder collects with their own resident ID card, "
@@ -283,7 +283,7 @@ def report_loss_in_writing(card_id: int, *, actor, presented_id_number: str):
     """Rule 12: a written report at a station takes effect at once (and confirms an oral one)."""
 
     card = Card.objects.select_related("person").get(pk=card_id)
-    if compact(presented_id_number) != card.person.id_number:
+    if canonical(presented_id_number) != card.person.id_number:
         raise InvalidInput(
             _("A written loss report is made by the holder with their resident ID card; the number does not match."),
             code="wrong_id",
@@ -313,7 +313,7 @@ def unreport_loss(card_id: int, *, actor, presented_id_number: str) -> Card:
     report, only where the city allows it)."""
 
     card = Card.objects.select_related("person").get(pk=card_id)
-    if compact(presented_id_number) != card.person.id_number:
+    if canonical(presented_id_number) != card.person.id_number:
         raise InvalidInput(
             _("Only the holder, in person with their resident ID card, can withdraw a loss report."),
             code="wrong_id",
@@ -409,7 +409,7 @@ def apply_for_replacement(
         )
     at_station = actor.is_clerk
     if at_station:
-        if compact(presented_id_number) != card.person.id_number:
+        if canonical(presented_id_number) != card.person.id_number:
             raise InvalidInput(
                 _("Check the holder's resident ID card: the number entered does not match the card's holder."),
                 code="wrong_id",
@@ -554,3 +554,29 @@ def retire_old_cards_on_approval(changes, actor) -> None:
     for change in changes:
         if change.record.kind in (ApplicationKind.REPLACEMENT, ApplicationKind.EXCHANGE):
             retire_old_card(change.record.pk, actor=actor)
+
+
+class LossReportDeadlines:
+    """When an entered holiday year moves the day an open oral loss report must be confirmed in writing by
+    (applications/calendar.py): the date the holder was told, the date the new calendar gives, stored here."""
+
+    kind = "loss_report"
+
+    def _open(self):
+        return LossReport.objects.filter(
+            kind=LossReport.Kind.ORAL, confirmed_at=None, lapsed_at=None, withdrawn_at=None
+        ).exclude(written_deadline=None)
+
+    def before(self, year: int) -> dict:
+        return dict(self._open().values_list("pk", "written_deadline"))
+
+    def after(self, year: int) -> dict:
+        days = CityPolicy.current().oral_loss_report_working_days
+        return {
+            pk: add_working_days(timezone.localdate(created_at), days)
+            for pk, created_at in self._open().values_list("pk", "created_at")
+        }
+
+    def store(self, changes: dict) -> None:
+        for pk, (_old, new) in changes.items():  # a few open reports: one UPDATE each
+            LossReport.objects.filter(pk=pk).update(written_deadline=new, lapse_warned_at=None)

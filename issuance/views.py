@@ -16,9 +16,11 @@ from accounts.access import require_role
 from accounts.models import Role
 from applications.access import access_application_by_id
 from applications.forms import NameProxyForm
-from applications.idnumbers import compact, parse_resident_id
 from applications.models import CARD_USES_BY_COLOUR, CardApplication, CardColour, Status
+from applications.workdays import describe_date
+from partners.failures import open_failures
 from sbcard.errors import DomainError, InvalidInput
+from sbcard.idnumbers import canonical, parse_resident_id, tell_upgrades
 
 from . import certificates, intake, services
 from .access import access_card_by_id, cards_visible_to
@@ -74,6 +76,7 @@ def appointments(request):
     form = AppointmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        tell_upgrades(request, form)
         try:
             appointment = intake.book_appointment(
                 actor=request.user,
@@ -85,7 +88,10 @@ def appointments(request):
         except DomainError as error:
             _error_to_form(form, error)
         else:
-            messages.success(request, _("Booked for %(date)s; the caller gets it by SMS.") % {"date": appointment.date})
+            messages.success(
+                request,
+                _("Booked for %(date)s; the caller gets it by SMS.") % {"date": describe_date(appointment.date)},
+            )
             return redirect("issuance:appointments")
     day = _date_param(request.GET.get("date")) or timezone.localdate()
     booked = Appointment.objects.filter(station=request.user.station, date=day).order_by("created_at")
@@ -122,6 +128,7 @@ def walk_in(request):
     comparison = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        tell_upgrades(request, form)
         try:
             if request.POST.get("action") == "check":
                 check = intake.check_with_registry(id_number=data["id_number"], name=data["name"])
@@ -178,6 +185,7 @@ def pickup_desk(request):
     search = IdSearchForm(request.POST or None)
     found = None
     if search.is_valid():
+        tell_upgrades(request, search)
         found = services.find_collectable(station.pk, search.cleaned_data["id_number"])
         if found is None:
             messages.warning(request, _("No card is waiting at this station for that ID number."))
@@ -215,6 +223,7 @@ def hand_over(request, application_id: int):
     form = HandOverForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        tell_upgrades(request, form)
         proxy = None
         if data["by_proxy"]:
             proxy = services.ProxyDetails(
@@ -273,7 +282,7 @@ def card_search(request):
     form = CardSearchForm(request.POST or None)
     cards = Card.objects.none()
     if form.is_valid():
-        query = compact(form.cleaned_data["query"])
+        query = canonical(form.cleaned_data["query"])
         try:
             number = parse_resident_id(query).number
             cards = cards_visible_to(request.user).filter(person__id_number=number)
@@ -306,6 +315,7 @@ def card_window(request, card_id: int):
             raise Http404
         form = forms[action]
         if form.is_valid():
+            tell_upgrades(request, form)
             try:
                 result = _card_action(request, card, action, form.cleaned_data)
             except DomainError as error:
@@ -320,6 +330,7 @@ def card_window(request, card_id: int):
         "reports": card.loss_reports.order_by("-created_at")[:10],
         "limits": card.swipe_limit_changes.order_by("-created_at")[:10],
         "uses": CARD_USES_BY_COLOUR[CardColour(card.application.card_colour)],
+        "failures": list(open_failures().filter(application_id=card.application_id).order_by("created_at")),
     }
     return render(request, "issuance/card_window.html", context, status=400 if request.method == "POST" else 200)
 
@@ -341,7 +352,8 @@ def _card_action(request, card: Card, action: str, data: dict):
         )
         messages.success(
             request,
-            _("Reported lost. The holder must confirm in writing by %(date)s.") % {"date": report.written_deadline},
+            _("Reported lost. The holder must confirm in writing by %(date)s.")
+            % {"date": describe_date(report.written_deadline)},
         )
     elif action == "written_loss":
         services.report_loss_in_writing(card.pk, actor=user, presented_id_number=data["presented_id_number"])
@@ -387,14 +399,15 @@ def my_cards(request):
             "uses": CARD_USES_BY_COLOUR[CardColour(card.application.card_colour)],
             "colour": CardColour(card.application.card_colour).label,
             "deadline": _open_oral_deadline(card),
+            # Ids of their own per card: one page can show several cards, each with these forms.
+            "limit_form": SwipeLimitForm(
+                auto_id=f"id_card{card.pk}_%s", initial={"swipe_limit": card.swipe_limit or 2}
+            ),
+            "exchange_form": ExchangeForm(prefix="exchange", auto_id=f"id_card{card.pk}_%s"),
         }
         for card in cards[:20]
     ]
-    return render(
-        request,
-        "issuance/my_cards.html",
-        {"rows": rows, "limit_form": SwipeLimitForm(), "exchange_form": ExchangeForm(prefix="exchange")},
-    )
+    return render(request, "issuance/my_cards.html", {"rows": rows})
 
 
 def _open_oral_deadline(card: Card):
@@ -418,7 +431,7 @@ def citizen_card_action(request, card_id: int, action: str):
                     "Your card is suspended. Confirm the loss in writing at a station with your "
                     "resident ID card by %(date)s, or the report lapses."
                 )
-                % {"date": report.written_deadline},
+                % {"date": describe_date(report.written_deadline)},
             )
         elif action == "swipe-limit":
             form = SwipeLimitForm(request.POST)
@@ -457,10 +470,12 @@ def citizen_card_action(request, card_id: int, action: str):
 @require_POST
 def name_proxy(request, application_id: int):
     application = access_application_by_id(request.user, application_id)
-    form = NameProxyForm(request.POST)
+    form = NameProxyForm(request.POST, prefix="proxy")
     try:
-        if not form.is_valid():
-            raise InvalidInput(_("Enter the proxy's name and resident ID number."), field="name")
+        if not form.is_valid():  # each field's own reason: which part of the ID number is wrong, say
+            reasons = " ".join(message for errors in form.errors.values() for message in errors)
+            raise InvalidInput(reasons or _("Enter the proxy's name and resident ID number."), field="name")
+        tell_upgrades(request, form)
         services.name_proxy(
             application.pk, actor=request.user, name=form.cleaned_data["name"], id_number=form.cleaned_data["id_number"]
         )

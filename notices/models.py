@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from applications.idnumbers import mask_phone
+from sbcard.idnumbers import mask_phone
 
 
 class Notice(models.Model):

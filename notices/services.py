@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone, translation
 
-from partners.errors import PermanentError
+from partners.errors import PartnerError, PermanentError
 from partners.sms.client import SmsClient
 from sbcard.jobs import Job, send_after_commit
 
@@ -95,16 +95,30 @@ def portal_notice(user, *, key: str, kind: str, text_for: Callable[[], str], abo
 
 
 @transaction.atomic
-def save_notices(rows: list[Notice]) -> list[int]:
-    """Store the notices, none twice, and send their SMS after commit; returns the ids of those SMS."""
+def save_notices(rows: list[Notice], *, send_now: bool = True) -> list[int]:
+    """Store the notices, none twice, and send their SMS after commit (each its own job; or, `send_now` off, by
+    one job later: send_pending_sms); returns the ids of those SMS."""
     # On a second run the rows exist already: the upsert changes nothing and still returns their ids.
     saved = Notice.objects.bulk_create(
         rows, update_conflicts=True, unique_fields=["dedupe_key"], update_fields=["dedupe_key"], batch_size=1000
     )
     sms_ids = [row.pk for row in saved if row.channel == Notice.Channel.SMS and row.delivery == Notice.Delivery.PENDING]
-    for notice_id in sms_ids:
-        send_after_commit(Job(SEND_SMS, notice_id))
+    if send_now:
+        for notice_id in sms_ids:
+            send_after_commit(Job(SEND_SMS, notice_id))
     return sms_ids
+
+
+def send_pending_sms(kind: str) -> None:
+    """After commit, one job sends every pending SMS notice of a kind (thousands when an entered holiday year
+    moves people's dates): the request that made them enqueues one message, not one per SMS."""
+    send_after_commit(Job("notices.tasks.queue_pending_sms", kind))
+
+
+def pending_sms_ids(kind: str):
+    return Notice.objects.filter(kind=kind, channel=Notice.Channel.SMS, delivery=Notice.Delivery.PENDING).values_list(
+        "pk", flat=True
+    )
 
 
 def send_sms(notice_id: int) -> None:
@@ -116,10 +130,12 @@ def send_sms(notice_id: int) -> None:
         return
     try:
         SmsClient().send(to=notice.phone, text=notice.text, idempotency_key=f"notice-{notice.pk}")
-    except PermanentError:
+    except PartnerError as error:
+        # Raised on: the task records a refusal, or retries run out, as a failure staff see (not a silent "failed").
         Notice.objects.filter(pk=notice.pk).update(delivery=Notice.Delivery.FAILED)
-        logger.warning("sms notice=%s refused by the gateway", notice.pk)
-        return
+        if isinstance(error, PermanentError):
+            logger.warning("sms notice=%s refused by the gateway", notice.pk)
+        raise
     except Exception:
         Notice.objects.filter(pk=notice.pk).update(delivery=Notice.Delivery.FAILED)
         raise

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import require_role
 from accounts.models import Role
-from applications.idnumbers import mask_phone
+from sbcard.idnumbers import mask_phone
 
 from .models import Notice
 

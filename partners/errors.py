@@ -7,12 +7,21 @@ the field the applicant must fix. No Django here: the simulators share these nam
 
 
 class PartnerError(Exception):
-    def __init__(self, message: str, *, code: str = "", field: str = "", http_status: int | None = None):
+    """`value` is what the partner holds in `field` when it refuses for a difference (a bank's customer name).
+    The transport fills in `partner`, `operation` and `application_id`: what the call was about."""
+
+    def __init__(
+        self, message: str, *, code: str = "", field: str = "", value: str = "", http_status: int | None = None
+    ):
         super().__init__(message)
         self.message = message
         self.code = code
         self.field = field
+        self.value = value
         self.http_status = http_status
+        self.partner = ""
+        self.operation = ""
+        self.application_id: int | None = None
 
 
 class TransientError(PartnerError):

@@ -12,7 +12,7 @@ import requests
 from django.conf import settings
 from django.utils import timezone
 
-from .errors import PermanentError, TransientError
+from .errors import PartnerError, PermanentError, TransientError
 from .models import PartnerCall
 
 logger = logging.getLogger("partners")
@@ -37,6 +37,11 @@ class _Call:
     attempt: int
     sent_at: datetime.datetime = field(default_factory=timezone.now)
     started: float = field(default_factory=time.monotonic)
+
+    def error(self, error: PartnerError) -> PartnerError:
+        """The error, saying what the call was about (the failure staff see names it)."""
+        error.partner, error.operation, error.application_id = self.partner, self.operation, self.application_id
+        return error
 
     def record(self, result: str, status: int | None, detail: str, *, log: bool) -> None:
         latency_ms = int((time.monotonic() - self.started) * 1000)
@@ -97,18 +102,21 @@ class PartnerClient:
             )
         except requests.RequestException as error:
             call.record(PartnerCall.Result.TRANSIENT, None, type(error).__name__, log=log)
-            raise TransientError(f"{self.partner} did not answer: {type(error).__name__}") from error
+            raise call.error(TransientError(f"{self.partner} did not answer: {type(error).__name__}")) from error
         status, body = response.status_code, _json(response)
         if status >= 500 or status == 429:
             call.record(PartnerCall.Result.TRANSIENT, status, body.get("code", ""), log=log)
-            raise TransientError(f"{self.partner} answered {status}", http_status=status)
+            raise call.error(TransientError(f"{self.partner} answered {status}", http_status=status))
         if status >= 400:
             call.record(PartnerCall.Result.REFUSED, status, body.get("code", ""), log=log)
-            raise PermanentError(
-                body.get("message", f"{self.partner} refused"),
-                code=body.get("code", "refused"),
-                field=body.get("field", ""),
-                http_status=status,
+            raise call.error(
+                PermanentError(
+                    body.get("message", f"{self.partner} refused"),
+                    code=body.get("code", "refused"),
+                    field=body.get("field", ""),
+                    value=str(body.get("value", "")),  # what the partner holds: the applicant sees what differs
+                    http_status=status,
+                )
             )
         call.record(PartnerCall.Result.OK, status, body.get("result", ""), log=log)
         return body

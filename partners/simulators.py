@@ -1,8 +1,9 @@
-"""Start the four partner simulators: `python -m partners.simulators` (docker-compose's `partners`).
+"""Start the four partner simulators: `python -m partners.simulators`, knowing nobody (`python -m demo.simulators`
+starts them knowing the demo's people: docker-compose's `partners`).
 
 Ports and behaviour come from the environment:
     REGISTRY_PORT=8101 BANK_PORT=8102 VENDOR_PORT=8103 SMS_PORT=8104 PARTNERS_HOST=127.0.0.1
-    REGISTRY_UNKNOWN=no_record|match   VENDOR_STAGE_SECONDS=5   VENDOR_WEBHOOK_SECRET=...
+    VENDOR_STAGE_SECONDS=5   VENDOR_WEBHOOK_SECRET=...
     PARTNER_LATENCY_MS=0   PARTNER_FAILURE_RATE=0
 """
 
@@ -23,18 +24,27 @@ def build(
     *,
     host: str = "127.0.0.1",
     ports: dict[str, int] | None = None,
-    registry_unknown: str = "no_record",
     vendor_stage_seconds: float = 5.0,
     webhook_secret: str = "",
     bank_secret: str = "",
     latency_ms: int = 0,
     failure_rate: float = 0.0,
+    seed: dict | None = None,
 ) -> dict:
+    """`seed`: what the partners know when they start (and after every reset): {"registry": records,
+    "bank_customers": customers, "bank_accounts": accounts}; the demo's people, say (demo/simulators.py)."""
     ports = {**DEFAULT_PORTS, **(ports or {})}
+    seed = seed or {}
     common = {"host": host, "latency_ms": latency_ms, "failure_rate": failure_rate}
     return {
-        "registry": RegistrySimulator(port=ports["registry"], unknown=registry_unknown, **common),
-        "bank": BankSimulator(port=ports["bank"], callback_secret=bank_secret, **common),
+        "registry": RegistrySimulator(port=ports["registry"], records=seed.get("registry", ()), **common),
+        "bank": BankSimulator(
+            port=ports["bank"],
+            callback_secret=bank_secret,
+            customers=seed.get("bank_customers", ()),
+            accounts=seed.get("bank_accounts", ()),
+            **common,
+        ),
         "vendor": VendorSimulator(
             port=ports["vendor"], stage_seconds=vendor_stage_seconds, webhook_secret=webhook_secret, **common
         ),
@@ -54,7 +64,6 @@ def from_environment() -> dict:
     return {
         "host": env("PARTNERS_HOST", "127.0.0.1"),
         "ports": {name: int(env(f"{name.upper()}_PORT", port)) for name, port in DEFAULT_PORTS.items()},
-        "registry_unknown": env("REGISTRY_UNKNOWN", "no_record"),
         "vendor_stage_seconds": float(env("VENDOR_STAGE_SECONDS", "5")),
         "webhook_secret": env("VENDOR_WEBHOOK_SECRET", ""),
         "bank_secret": env("BANK_CALLBACK_SECRET", ""),
@@ -63,9 +72,9 @@ def from_environment() -> dict:
     }
 
 
-def main() -> None:
+def main(seed: dict | None = None) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    simulators = start_all(**from_environment())
+    simulators = start_all(**from_environment(), seed=seed)
     for name, simulator in simulators.items():
         logging.info("%s simulator on %s", name, simulator.url)
     stop = threading.Event()

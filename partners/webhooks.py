@@ -48,7 +48,10 @@ class BankActivationSerializer(serializers.Serializer):
     event = serializers.ChoiceField(choices=[("activated", "The holder activated the card at a branch")])
     card_number = serializers.CharField(max_length=30, help_text="The card's number.")
     swipe_limit = serializers.IntegerField(
-        min_value=1, max_value=20, required=False, help_text="Daily pharmacy swipes chosen by the holder (default 2)."
+        min_value=1,
+        max_value=20,
+        required=False,
+        help_text="Daily pharmacy swipes chosen by the holder; left out, the city's default applies (rule 10).",
     )
 
 

@@ -15,10 +15,10 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from accounts.idempotency import idempotent
-from applications.idnumbers import mask_resident_id
 from applications.models import CardApplication, InsuranceType, Status
-from sbcard.api import EmptySerializer, StrictInputSerializer
+from sbcard.api import EmptySerializer, ResidentIdInput, StrictInputSerializer
 from sbcard.errors import NotPermitted
+from sbcard.idnumbers import mask_resident_id
 
 from . import services
 from .access import batches_visible_to
@@ -136,7 +136,10 @@ class RosterRowInputSerializer(StrictInputSerializer):
     character, phone, duplicates, records on file, the information centre) is the dry run's, row by row."""
 
     name = serializers.CharField(max_length=60, allow_blank=True, help_text="As on the resident ID card.")
-    id_number = serializers.CharField(max_length=20, allow_blank=True, help_text="18-character resident ID number.")
+    # Normalised here, judged by the dry run like a file's row (a wrong number refuses the row, not the request).
+    id_number = ResidentIdInput(
+        validators=[], max_length=64, allow_blank=True, help_text="18-character resident ID number."
+    )
     phone = serializers.CharField(max_length=20, allow_blank=True, help_text="A mainland mobile number.")
     insurance_type = serializers.ChoiceField(choices=InsuranceType.choices, help_text="Sets the card's colour.")
     household_city = serializers.CharField(max_length=60, allow_blank=True)
@@ -174,7 +177,7 @@ ROWS_EXAMPLE = OpenApiExample(
             },
             {
                 "name": "李娜",
-                "id_number": "330106199001010012",
+                "id_number": "330106199001010018",
                 "phone": "13800000002",
                 "insurance_type": "urban_employee",
                 "household_city": "杭州市",

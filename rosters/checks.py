@@ -27,7 +27,6 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.idnumbers import parse_resident_id
 from applications.models import OPEN_STATUSES, ApplicationKind, CardApplication, Person, Status
 from applications.photos import check_photo, photo_file_name
 from issuance.models import Card, CardStatus
@@ -35,6 +34,7 @@ from partners.registry.client import RegistryClient
 from sbcard.bulk import insert_rows
 from sbcard.crypto import encrypt, keyed_hash
 from sbcard.errors import InvalidInput
+from sbcard.idnumbers import parse_resident_id
 from sbcard.validators import validate_mobile_phone, validate_person_name
 
 from .models import RosterBatch, RosterRow
@@ -71,6 +71,7 @@ class Checked:
     address: str = ""
     refusals: list[dict] = field(default_factory=list)
     photo_on_file_at_registry: bool = False
+    upgraded_from_15: bool = False
     photo_file: str = ""
     photo_sha256: str = ""
     photo_size_bytes: int = 0
@@ -168,6 +169,7 @@ def check_fields(raw: RawRow, today: datetime.date) -> Checked:
             resident = parse_resident_id(values.get("id_number", ""), today)
             row.id_number, row.birth_date, row.sex = resident.number, resident.birth_date, resident.sex
             row.id_number_hash = keyed_hash(resident.number)
+            row.upgraded_from_15 = resident.upgraded_from_15
         except ValidationError as error:
             row.refuse("id_number", " ".join(error.messages))
     phone = re.sub(r"[\s-]", "", values.get("phone", ""))
@@ -243,9 +245,18 @@ def _check_with_registry(rows: list[Checked], client: RegistryClient) -> None:
         if result == "match":
             row.photo_on_file_at_registry = bool(answer.get("has_id_photo"))
         elif result == "mismatch":
+            held = (answer.get("record") or {}).get("name", "")
             row.refuse(
                 "name",
-                _("The city information centre's record has a different name; enter it exactly as on the ID card."),
+                _(
+                    "The city information centre holds the name as “%(held)s”. If that is right, correct the roster; "
+                    "if not, the person has it corrected at the household registration office (派出所) first."
+                )
+                % {"held": held}
+                if held
+                else _(
+                    "The city information centre's record has a different name; enter it exactly as on the ID card."
+                ),
             )
         else:
             row.refuse(
@@ -376,6 +387,7 @@ def check_batch(batch_id: int, *, roster: bytes, photos: bytes | None) -> Roster
     # The accepted rows' fingerprint, whatever their order: a sum of the rows' hashes (constant memory).
     fingerprint_sum = 0
     accepted = refused = 0
+    upgraded_lines: list[int] = []
     size = settings.ROSTER_CHUNK_ROWS
     for start in range(0, len(parsed.rows), size):
         today = timezone.localdate()
@@ -398,6 +410,8 @@ def check_batch(batch_id: int, *, roster: bytes, photos: bytes | None) -> Roster
             insert_rows(RosterRow, ROW_COLUMNS, (_row_values(batch, row) for row in rows))
             RosterBatch.objects.filter(pk=batch.pk).update(rows_checked=F("rows_checked") + len(rows))
         for row in rows:
+            if row.upgraded_from_15:
+                upgraded_lines.append(row.raw.line)
             if row.accepted:
                 accepted += 1
                 digest = hashlib.sha256(row_fingerprint(row).encode()).digest()
@@ -405,12 +419,24 @@ def check_batch(batch_id: int, *, roster: bytes, photos: bytes | None) -> Roster
             else:
                 refused += 1
     digest = hashlib.sha256(f"{accepted}:{fingerprint_sum}".encode()).hexdigest() if accepted else ""
-    problem = ""
+    notes = []
     if photo_source.unnamed:
-        problem = _(
-            "%(count)d files in the ZIP are not named by an ID number (such as 330106199001010012.jpg) and were "
-            "not used."
-        ) % {"count": photo_source.unnamed}
+        notes.append(
+            _(
+                "%(count)d files in the ZIP are not named by an ID number (such as 11010519491231002X.jpg) and were "
+                "not used."
+            )
+            % {"count": photo_source.unnamed}
+        )
+    if upgraded_lines:
+        notes.append(
+            _(
+                "%(count)d rows (%(lines)s) have an old 15-digit ID number: each was taken as its 18-digit form "
+                "(GB 11643), the number the card will carry."
+            )
+            % {"count": len(upgraded_lines), "lines": "、".join(str(line) for line in upgraded_lines[:20])}
+        )
+    problem = " ".join(str(note) for note in notes)
     RosterBatch.objects.filter(pk=batch.pk, state=RosterBatch.State.CHECKING).update(
         state=RosterBatch.State.CHECKED,
         accepted_rows=accepted,

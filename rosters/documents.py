@@ -3,8 +3,9 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.idnumbers import mask_resident_id
+from applications.workdays import chinese_date
 from sbcard.errors import Conflict
+from sbcard.idnumbers import mask_resident_id
 from sbcard.pdf import MARGIN, PAGE_HEIGHT, PAGE_WIDTH, draw_qr, render
 
 from .models import RosterBatch
@@ -40,7 +41,7 @@ def payment_notice_pdf(batch: RosterBatch) -> bytes:
         if batch.paid_at:
             lines.append(
                 f"已于 {timezone.localtime(batch.paid_at):%Y年%m月%d日} 缴费，"
-                f"预计领卡日期：{batch.pickup_date:%Y年%m月%d日}"
+                f"预计领卡日期：{chinese_date(batch.pickup_date)}"
             )
         y = top - 60
         for line in lines:

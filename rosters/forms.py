@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ServiceStation
+from sbcard.idnumbers import ResidentIdField
 
 from .models import EmployerDocument
 
@@ -56,7 +57,7 @@ class RosterUploadForm(forms.Form):
 
 
 class PickupForm(forms.Form):
-    proxy_id_number = forms.CharField(label=_("Agent's resident ID number (as presented)"), max_length=20)
+    proxy_id_number = ResidentIdField(label=_("Agent's resident ID number (as presented)"))
     authorisation = forms.FileField(
         label=_("The pickup list signed by the agent (scan or photo)"),
         widget=forms.ClearableFileInput(attrs=DOCUMENT_ACCEPT),

@@ -16,9 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from accounts.models import Employer, Parties, ServiceStation
-from applications.idnumbers import mask_phone, mask_resident_id
 from applications.models import CardApplication, InsuranceType
 from sbcard.crypto import EncryptedCharField
+from sbcard.idnumbers import mask_phone, mask_resident_id
 
 
 class EmployerDocument(models.Model):

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from sbcard.errors import InvalidInput
+from sbcard.idnumbers import normalise
 
 # key, the template's header, other headers accepted for the column
 COLUMNS = [
@@ -44,8 +45,12 @@ INSURANCE_CHOICES = {
 INSURANCE_BY_TEXT = {**INSURANCE_CHOICES, **{code: code for code in INSURANCE_CHOICES.values()}}
 JSON_FORMAT = "json"
 JSON_SUFFIX = ".json"
-# The template's example row: skipped wherever it is left in a roster.
-EXAMPLE_ID_NUMBER = "110105194912310022"
+# The template's example row: 张三 with the GB 11643 standard's own example number, skipped wherever it is left
+# in a roster (templates downloaded before the check character was corrected carried ...0022). The name counts
+# too: the example number is also a real person's, who may be on a roster.
+EXAMPLE_NAME = "张三"
+EXAMPLE_ID_NUMBER = "11010519491231002X"
+EXAMPLE_ID_NUMBERS = frozenset({EXAMPLE_ID_NUMBER, "110105194912310022"})
 
 FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 
@@ -272,7 +277,10 @@ def _rows_from_records(records: Iterator, file_format: str, encoding: str, heade
             values[key] = _cell_text(cell)
         if not any(values.values()):
             continue
-        if values.get("id_number", "").upper() == EXAMPLE_ID_NUMBER:
+        if (
+            values.get("name", "").strip() == EXAMPLE_NAME
+            and normalise(values.get("id_number", "")) in EXAMPLE_ID_NUMBERS
+        ):
             examples += 1
             continue
         if len(rows) >= limit:

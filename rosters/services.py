@@ -7,6 +7,7 @@ from the dry run's stored rows, get their first history rows from `record_creati
 submitted with `apply_event_in_bulk`, all in one transaction.
 """
 
+import datetime
 import hashlib
 import json
 import logging
@@ -594,3 +595,29 @@ def expected_date(application: CardApplication, batch: RosterBatch, policy: City
     if key not in cache:
         cache[key] = add_working_days(start, days[application.status])
     return cache[key]
+
+
+class BatchPickupDates:
+    """A paid batch's pickup date, 20 working days after payment (rule 5), when an entered holiday year moves
+    it (applications/calendar.py): the agent is told."""
+
+    kind = "roster_batch"
+
+    def _waiting(self, year: int):
+        return RosterBatch.objects.filter(
+            paid_at__isnull=False, pickup_date__gte=min(datetime.date(year, 1, 1), timezone.localdate())
+        )
+
+    def before(self, year: int) -> dict:
+        return dict(self._waiting(year).values_list("pk", "pickup_date"))
+
+    def after(self, year: int) -> dict:
+        days = CityPolicy.current().production_working_days
+        return {
+            pk: add_working_days(timezone.localdate(paid_at), days)
+            for pk, paid_at in self._waiting(year).values_list("pk", "paid_at")
+        }
+
+    def store(self, changes: dict) -> None:
+        for pk, (_old, new) in changes.items():  # a handful of batches
+            RosterBatch.objects.filter(pk=pk).update(pickup_date=new)

@@ -13,12 +13,12 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from applications.idnumbers import mask_resident_id
 from applications.models import CardApplication, Status
 from sbcard.exports import safe_cell
+from sbcard.idnumbers import mask_resident_id
 
 from .models import RosterBatch, RosterRow
-from .reading import COLUMNS, EXAMPLE_ID_NUMBER, INSURANCE_CHOICES
+from .reading import COLUMNS, EXAMPLE_ID_NUMBER, EXAMPLE_NAME, INSURANCE_CHOICES
 
 INSURANCE_NAME_BY_CODE = {code: text for text, code in INSURANCE_CHOICES.items()}
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -41,7 +41,14 @@ def roster_template() -> bytes:
     sheet.append(headers)
     for cell in sheet[1]:
         cell.font = HEADER_FONT
-    example = ["张三", EXAMPLE_ID_NUMBER, "13800138000", "城镇职工基本医疗保险", "杭州市", "杭州市滨江区江南大道3850号"]
+    example = [
+        EXAMPLE_NAME,
+        EXAMPLE_ID_NUMBER,
+        "13800138000",
+        "城镇职工基本医疗保险",
+        "杭州市",
+        "杭州市滨江区江南大道3850号",
+    ]
     sheet.append(example)
     for column, width in zip("ABCDEF", (12, 22, 15, 26, 16, 36), strict=True):
         sheet.column_dimensions[column].width = width
@@ -64,9 +71,9 @@ def roster_template() -> bytes:
         "每行一人；第一行为表头，请勿修改列名。",
         "身份证号码为18位（末位可为X），请以文本格式填写。",
         "参保类型请从下拉列表选择。",
-        "第2行为示例行（身份证号码 110105194912310022），上传时会自动跳过，可删除。",
-        "照片：信息中心已有身份证照片的人员无需照片；其他人员请将照片（JPG，358×441像素，不超过40KB，白底）"
-        "以身份证号码命名（如 330106199001010012.jpg），打包为一个ZIP文件上传。",
+        f"第2行为示例行（身份证号码 {EXAMPLE_ID_NUMBER}，即国家标准GB 11643的示例号码），上传时会自动跳过，可删除。",
+        "照片：信息中心已有身份证照片的人员无需照片；其他人员请将照片（JPG，358×441像素，不超过40KB即40,960字节，白底）"
+        f"以身份证号码命名（如 {EXAMPLE_ID_NUMBER}.jpg），打包为一个ZIP文件上传。",
         "可保存为 XLSX 或 CSV（UTF-8 或 GBK 编码）。",
     ):
         notes.append([line])

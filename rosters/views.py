@@ -17,6 +17,7 @@ from accounts.models import Role
 from applications.models import CardApplication, CityPolicy, Status
 from partners.errors import PartnerError
 from sbcard.errors import DomainError
+from sbcard.idnumbers import tell_upgrades
 
 from . import payments, services
 from .access import access_batch_by_id, access_employer_by_id, batches_visible_to, employers_visible_to
@@ -342,9 +343,11 @@ def pay_at_bank(request, batch_id: int):
 def hand_over(request, batch_id: int):
     batch = access_batch_by_id(request.user, batch_id)
     form = PickupForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _("Enter the agent's ID number and upload the signed pickup list."))
+    if not form.is_valid():  # each field's reason (which part of the ID number is wrong), else what is missing
+        reasons = " ".join(message for errors in form.errors.values() for message in errors)
+        messages.error(request, reasons or _("Enter the agent's ID number and upload the signed pickup list."))
         return redirect("rosters:batch", batch_id=batch.pk)
+    tell_upgrades(request, form)
     try:
         count = services.hand_over_batch(
             batch.pk,

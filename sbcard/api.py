@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from sbcard.errors import DomainError
+from sbcard.idnumbers import normalise, validate_resident_id
 
 MAX_PAGE_SIZE = 100
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -68,6 +69,24 @@ class StrictInputSerializer(serializers.Serializer):
 
 class EmptySerializer(StrictInputSerializer):
     pass  # an action that takes no input: any field sent is refused
+
+
+class ResidentIdInput(serializers.CharField):
+    """A resident ID number as people type it: normalised (spaces, hyphens, full-width characters, a lowercase
+    x) before it is judged, so a length limit never counts the separators; the refusal names the wrong part."""
+
+    TYPED = (
+        "As typed: spaces, hyphens, full-width characters and a lowercase x are normalised, and an old 15-digit "
+        "number is taken as its 18-digit form (GB 11643)."
+    )
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("validators", [validate_resident_id])
+        kwargs["help_text"] = f"{kwargs.get('help_text', 'A resident ID number.')} {self.TYPED}"
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        return normalise(super().to_internal_value(data))
 
 
 class ErrorSerializer(serializers.Serializer):

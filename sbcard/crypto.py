@@ -18,6 +18,8 @@ from django.core.exceptions import FieldError
 from django.db import models
 from django.db.models import Lookup
 
+from sbcard.idnumbers import canonical
+
 PREFIX = "enc1:"  # marks a stored value as ciphertext (and its format version)
 
 
@@ -66,13 +68,6 @@ def reencrypt(stored: str) -> str:
 
 def keyed_hash(value: str) -> str:
     return hmac.new(settings.ID_HASH_KEY.encode(), value.encode(), hashlib.sha256).hexdigest()
-
-
-def normalise_id_number(value: str) -> str:
-    from applications.idnumbers import compact, upgrade_15_to_18
-
-    number = compact(str(value))
-    return upgrade_15_to_18(number) if len(number) == 15 and number.isdigit() else number
 
 
 class EncryptedCharField(models.TextField):
@@ -134,7 +129,7 @@ class HashedExact(_HashedLookup):
 
     def as_sql(self, compiler, connection):
         sql, params = self._hash_column(compiler)
-        return f"{sql} = %s", [*params, keyed_hash(normalise_id_number(self.rhs))]
+        return f"{sql} = %s", [*params, keyed_hash(canonical(self.rhs))]
 
 
 class HashedIn(_HashedLookup):
@@ -142,7 +137,7 @@ class HashedIn(_HashedLookup):
 
     def as_sql(self, compiler, connection):
         sql, params = self._hash_column(compiler)
-        hashes = [keyed_hash(normalise_id_number(value)) for value in self.rhs]
+        hashes = [keyed_hash(canonical(value)) for value in self.rhs]
         if not hashes:
             return "1 = 0", []
         return f"{sql} IN ({', '.join(['%s'] * len(hashes))})", [*params, *hashes]

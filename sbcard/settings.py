@@ -118,6 +118,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "applications.context_processors.calendar_warning",
+                "accounts.context_processors.care_mode",
             ],
         },
     },
@@ -370,6 +371,8 @@ SPECTACULAR_SETTINGS = {
     ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
+    # Plain examples: every syntax-highlighting theme Swagger UI ships has colours below WCAG's 4.5:1 contrast.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "syntaxHighlight": False},
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,

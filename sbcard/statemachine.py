@@ -64,6 +64,15 @@ class Change:
 
 
 @dataclass(frozen=True)
+class Reason:
+    """Why: a code from a list, the words, and structured detail (the partner's value that differs)."""
+
+    code: str = ""
+    text: str = ""
+    detail: dict | None = None
+
+
+@dataclass(frozen=True)
 class Wording:
     """What a refusal says, for this kind of record (applications, cards)."""
 
@@ -92,7 +101,9 @@ class StatusMachine:
         self._after: dict[str, list[Callable[[list[Change], Any], None]]] = defaultdict(list)
         names = {f.name for f in self.model._meta.concrete_fields}
         self._touch_updated_at = "updated_at" in names
-        self._history_has_reason_code = any(f.name == "reason_code" for f in self.history._meta.concrete_fields)
+        history_fields = {f.name for f in self.history._meta.concrete_fields}
+        self._history_has_reason_code = "reason_code" in history_fields
+        self._history_has_reason_detail = "reason_detail" in history_fields  # what a partner holds, say
 
     # --- what the table allows ---------------------------------------------------------------------------
 
@@ -129,19 +140,21 @@ class StatusMachine:
                 return Conflict(problem, code=self.wording.guard_code)
         return None
 
-    def apply(self, record_id: int, event: str, *, actor, reason_code: str = "", reason: str = ""):
+    def apply(self, record_id: int, event: str, *, actor, reason_code: str = "", reason: str = "", reason_detail=None):
         """Fire `event` on one record; returns it with its new status. Raises Conflict (409), NotPermitted
         (403) or InvalidInput (400) before anything is written."""
         with transaction.atomic():
             record = self._locked([record_id])[0]
-            self._apply([record], event, actor=actor, reason_code=reason_code, reason=reason, one=True)
+            self._apply([record], event, actor=actor, reason=Reason(reason_code, reason, reason_detail), one=True)
         return record
 
-    def apply_to_locked(self, record, event: str, *, actor, reason_code: str = "", reason: str = ""):
+    def apply_to_locked(
+        self, record, event: str, *, actor, reason_code: str = "", reason: str = "", reason_detail=None
+    ):
         """The same, for a caller that has just locked the row in its own open transaction."""
         if not transaction.get_connection().in_atomic_block:
             raise RuntimeError("apply_to_locked needs the row locked in an open transaction")
-        self._apply([record], event, actor=actor, reason_code=reason_code, reason=reason, one=True)
+        self._apply([record], event, actor=actor, reason=Reason(reason_code, reason, reason_detail), one=True)
         return record
 
     def apply_in_bulk(
@@ -157,7 +170,7 @@ class StatusMachine:
             records = self._locked(ids)
             if len(records) != len(ids):
                 raise Conflict(_("Some of these records no longer exist."), code="missing_records")
-            self._apply(records, event, actor=actor, reason_code=reason_code, reason=reason, one=False)
+            self._apply(records, event, actor=actor, reason=Reason(reason_code, reason, None), one=False)
         return ids
 
     def record_creation(self, records: Sequence, *, actor) -> None:
@@ -165,7 +178,7 @@ class StatusMachine:
         changes = [
             Change(record, CREATE_EVENT, "", record.status, self.role_of(actor, record) or "") for record in records
         ]
-        self._write_history(changes, actor=actor, reason_code="", reason="", now=None)
+        self._write_history(changes, actor=actor, reason=Reason(), now=None)
 
     def mermaid(self, *, initial: str, skip_events: Iterable[str] = (), notes: Iterable[str] = ()) -> str:
         """The table as a Mermaid state diagram, for the README."""
@@ -191,12 +204,11 @@ class StatusMachine:
             .order_by("pk")
         )
 
-    def _apply(self, records, event, *, actor, reason_code, reason, one: bool) -> list[Change]:
-        reason = reason.strip()
+    def _apply(self, records, event, *, actor, reason: Reason, one: bool) -> list[Change]:
         changes: list[Change] = []
         refused: list[str] = []
         for record in records:
-            refusal = self.refusal(record, event, actor=actor, reason_code=reason_code, reason=reason)
+            refusal = self.refusal(record, event, actor=actor, reason_code=reason.code, reason=reason.text)
             if isinstance(refusal, InvalidInput) or (refusal is not None and one):
                 raise refusal  # a missing reason is the request's fault, not one record's
             if refusal is not None:
@@ -212,7 +224,7 @@ class StatusMachine:
             )
         now = timezone.now()
         self._write_status(changes, now)
-        self._write_history(changes, actor=actor, reason_code=reason_code, reason=reason, now=now)
+        self._write_history(changes, actor=actor, reason=reason, now=now)
         self.audit(changes, actor)
         for handler in self._after.get(event, ()):
             handler(changes, actor)
@@ -234,14 +246,16 @@ class StatusMachine:
                 for name, value in values.items():
                     setattr(change.record, name, value)
 
-    def _write_history(self, changes: list[Change], *, actor, reason_code: str, reason: str, now) -> None:
+    def _write_history(self, changes: list[Change], *, actor, reason: Reason, now) -> None:
         """One history row per change; their ids go onto the changes (the notices are keyed by them).
         `now` None: each row takes its record's own creation time (records created earlier in bulk)."""
         link = f"{self.history_link}_id"
         actor_id = actor.pk if actor is not None else None
-        constants = {"actor_id": actor_id, "reason": reason}
+        constants = {"actor_id": actor_id, "reason": reason.text.strip()}
         if self._history_has_reason_code:
-            constants["reason_code"] = reason_code
+            constants["reason_code"] = reason.code
+        if self._history_has_reason_detail and reason.detail is not None:
+            constants["reason_detail"] = reason.detail
         if len(changes) <= BULK_HISTORY_ROWS:
             rows = self.history.objects.bulk_create(
                 [

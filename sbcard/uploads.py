@@ -38,8 +38,8 @@ def read_limited(upload, max_bytes: int, *, field: str, what: str) -> bytes:
     declared = getattr(upload, "size", None)
     if declared is not None and declared > max_bytes:
         raise InvalidInput(
-            _("%(what)s is %(size)s KB; the limit is %(limit)s KB.")
-            % {"what": what, "size": _kb(declared), "limit": _kb(max_bytes)},
+            _("%(what)s is %(size)s bytes; the limit is %(limit)s.")
+            % {"what": what, "size": f"{declared:,}", "limit": describe_limit(max_bytes)},
             code="file_too_large",
             field=field,
         )
@@ -47,7 +47,7 @@ def read_limited(upload, max_bytes: int, *, field: str, what: str) -> bytes:
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise InvalidInput(
-            _("%(what)s is larger than %(limit)s KB.") % {"what": what, "limit": _kb(max_bytes)},
+            _("%(what)s is larger than the limit of %(limit)s.") % {"what": what, "limit": describe_limit(max_bytes)},
             code="file_too_large",
             field=field,
         )
@@ -56,41 +56,81 @@ def read_limited(upload, max_bytes: int, *, field: str, what: str) -> bytes:
     return data
 
 
-def _kb(size: int) -> str:
-    return f"{size / 1024:.1f}".rstrip("0").rstrip(".")
+def describe_limit(max_bytes: int) -> str:
+    """A size limit as people read it and exactly: "40 KB = 40,960 bytes" (1 KB = 1,024 bytes)."""
+    for unit, size in (("MB", 1024 * 1024), ("KB", 1024)):
+        if max_bytes % size == 0:
+            return _("%(amount)s = %(bytes)s bytes") % {
+                "amount": f"{max_bytes // size} {unit}",
+                "bytes": f"{max_bytes:,}",
+            }
+    return _("%(bytes)s bytes") % {"bytes": f"{max_bytes:,}"}
 
 
 def open_image(data: bytes, *, field: str) -> Image.Image:
     """Open and fully decode an image, turning every Pillow failure into a clear refusal."""
+    return decode_image(open_header(data, field=field), field=field)
+
+
+def open_header(data: bytes, *, field: str) -> Image.Image:
+    """Read only the image's header (format, declared size, mode): no pixel is decoded yet, so a small file
+    that declares a huge picture costs nothing. Pillow's decompression-bomb limit is a refusal."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             image = Image.open(io.BytesIO(data))
             if image.width * image.height > Image.MAX_IMAGE_PIXELS:
                 raise Image.DecompressionBombError("too many pixels")
-            image.load()
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
-        raise InvalidInput(
-            _("The image claims to be too large (more than %(pixels)s million pixels) and was not opened.")
-            % {"pixels": Image.MAX_IMAGE_PIXELS // 1_000_000},
-            code="image_too_many_pixels",
-            field=field,
-        ) from error
+        raise _too_many_pixels(field) from error
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as error:
-        raise InvalidInput(
-            _("The image is damaged or cannot be read; save it again as a JPEG and retry."),
-            code="image_unreadable",
-            field=field,
-        ) from error
+        raise _unreadable(field) from error
     return image
 
 
+def decode_image(image: Image.Image, *, field: str) -> Image.Image:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image.load()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as error:
+        raise _too_many_pixels(field) from error
+    except (OSError, SyntaxError, ValueError) as error:
+        raise _unreadable(field) from error
+    return image
+
+
+def _too_many_pixels(field: str) -> InvalidInput:
+    return InvalidInput(
+        _("The image claims to be too large (more than %(pixels)s million pixels) and was not opened.")
+        % {"pixels": Image.MAX_IMAGE_PIXELS // 1_000_000},
+        code="image_too_many_pixels",
+        field=field,
+    )
+
+
+def _unreadable(field: str) -> InvalidInput:
+    return InvalidInput(
+        _("The image is damaged or cannot be read; save it again as a JPEG and retry."),
+        code="image_unreadable",
+        field=field,
+    )
+
+
+def pixels_only(image: Image.Image, mode: str) -> Image.Image:
+    """A new image made of the pixels alone: nothing of the upload's metadata (EXIF, ICC profile, XMP,
+    comments, text chunks) is carried over, because Pillow writes some of what it read back out on save."""
+    converted = image.convert(mode)
+    return Image.frombytes(mode, converted.size, converted.tobytes())
+
+
 def reencode_jpeg(image: Image.Image, *, max_bytes: int | None = None) -> bytes:
-    """A fresh JPEG from the pixels only: no EXIF (GPS, camera), no comments, no trailing data."""
-    rgb = image.convert("RGB")
+    """A fresh JPEG from the pixels only: no EXIF (GPS, camera), no ICC profile, no XMP, no comment, no
+    trailing data."""
+    clean = pixels_only(image, "RGB")
     for quality in (92, 85, 78, 70, 62, 55):
         out = io.BytesIO()
-        rgb.save(out, format="JPEG", quality=quality, optimize=True)
+        clean.save(out, format="JPEG", quality=quality, optimize=True)
         if max_bytes is None or out.tell() <= max_bytes:
             return out.getvalue()
     return out.getvalue()
@@ -120,6 +160,7 @@ def check_document(upload, *, field: str) -> CheckedDocument:
     image = open_image(data, field=field)
     if kind == "png":
         out = io.BytesIO()
-        image.save(out, format="PNG", optimize=True)  # PNG re-saved from pixels: no text chunks kept
+        has_alpha = "A" in image.getbands() or "transparency" in image.info
+        pixels_only(image, "RGBA" if has_alpha else "RGB").save(out, format="PNG", optimize=True)
         return CheckedDocument(out.getvalue(), "png", "png")
     return CheckedDocument(reencode_jpeg(image), "jpeg", "jpg")

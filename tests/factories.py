@@ -1,4 +1,8 @@
-"""Factories and named personas for the tests. Every ID number and photo here is generated."""
+"""Factories and named personas for the tests. Every ID number and photo here is generated.
+
+ID numbers and credit codes are made with tests/oracles.py (the standards' formulas written out in the tests),
+never with the portal's own functions: if the portal judged them wrongly, every test that signs someone up fails.
+"""
 
 import datetime
 import itertools
@@ -8,9 +12,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from accounts.models import Employer, Role, ServiceStation, User
 from accounts.tokens import issue_token
 from applications import services
-from applications.idnumbers import make_resident_id
 from applications.models import CardApplication, InsuranceType, Person, Relationship, Status
 from demo.photos import make_id_photo
+from demo.roster_samples import sample_rows
+from tests import oracles
 
 PASSWORD = "Correct-Horse-42"
 _sequence = itertools.count(100)
@@ -18,7 +23,7 @@ _phones = itertools.count(13900000000)
 
 
 def next_id_number(birth_date: datetime.date = datetime.date(1990, 1, 1), region: str = "330106") -> str:
-    return make_resident_id(region, birth_date, next(_sequence) % 1000)
+    return oracles.resident_id(region, birth_date, next(_sequence) % 1000)
 
 
 def next_phone() -> str:
@@ -31,11 +36,8 @@ def make_station(code: str | None = None, name: str = "测试服务站") -> Serv
 
 
 def next_credit_code() -> str:
-    """A valid unified social credit code (the check character computed by python-stdnum)."""
-    from stdnum.cn import uscc
-
-    body = f"91330106MA{next(_sequence):07d}"
-    return body + uscc.calc_check_digit(body)
+    """A valid unified social credit code (the check character from the GB 32100 oracle)."""
+    return oracles.credit_code(f"91330106MA{next(_sequence):07d}")
 
 
 def make_employer(station: ServiceStation, *, approved: bool = True) -> Employer:
@@ -48,12 +50,8 @@ def make_citizen(name: str = "测试", *, birth_date: datetime.date = datetime.d
     phone = next_phone()
     user = User.objects.create_user(phone, password=PASSWORD, phone=phone, full_name=name, role=Role.CITIZEN)
     number = next_id_number(birth_date)
-    from applications.idnumbers import parse_resident_id
-
-    resident = parse_resident_id(number)
-    Person.objects.create(
-        id_number=number, name=name, birth_date=resident.birth_date, sex=resident.sex, phone=phone, user=user
-    )
+    sex = "M" if int(number[16]) % 2 else "F"  # GB 11643: the sequence's last digit, odd for men
+    Person.objects.create(id_number=number, name=name, birth_date=birth_date, sex=sex, phone=phone, user=user)
     return user
 
 
@@ -155,7 +153,9 @@ def make_card(citizen: User, station: ServiceStation, *, status: str = "issued",
     application = make_application(citizen, station, submit=True)
     card_number = number or f"H{next(_sequence):08d}"
     CardApplication.objects.filter(pk=application.pk).update(
-        status=Status.COLLECTED, card_number=card_number, bank_account_number=f"62170000000{next(_sequence):08d}"
+        status=Status.COLLECTED,
+        card_number=card_number,
+        bank_account_number=oracles.with_luhn(f"621700{next(_sequence):012d}"),  # 19 digits, ISO/IEC 7812
     )
     card = Card.objects.create(
         number=card_number,
@@ -176,3 +176,8 @@ def ready_for_pickup(citizen: User, station: ServiceStation, *, batch: str = "B1
     )
     application.refresh_from_db()
     return application
+
+
+def roster_rows(count: int, *, region: str = "330106", first_birth=datetime.date(1960, 1, 1), offset: int = 0):
+    """Roster rows as the template's sample makes them, their ID numbers made by the oracle."""
+    return sample_rows(count, region=region, first_birth=first_birth, offset=offset, make_number=oracles.resident_id)

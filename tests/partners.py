@@ -2,7 +2,7 @@
 
 import pytest
 
-from partners.simulators import start_all
+from demo.simulators import start_all
 
 
 @pytest.fixture(scope="session")
@@ -27,7 +27,6 @@ def partners(simulator_set, settings):
             simulator.counters.clear()
             simulator.reset()
         simulator.configure(latency_ms=0, failure_rate=0.0, down=False)
-    simulator_set["registry"].configure(unknown="no_record")
     simulator_set["vendor"].configure(stage_seconds=0.2)
     simulator_set["bank"].callback_secret = settings.BANK_CALLBACK_SECRET
     settings.PARTNER_URLS = {name: simulator.url for name, simulator in simulator_set.items()}

@@ -20,7 +20,6 @@ from pathlib import Path
 import pytest
 
 from demo.photos import make_id_photo
-from demo.roster_samples import sample_rows
 from rosters.tests.conftest import known_to_registry
 
 from . import factories
@@ -155,7 +154,7 @@ def test_the_main_flows_run_through_the_generated_client_alone(client_package, l
 
     # an employer agent sends two people as JSON rows; the second has no photo at the information centre
     carol = signed_in(agent)
-    rows = sample_rows(2, region="330127")
+    rows = factories.roster_rows(2, region="330127")
     known_to_registry(partners, rows[:1])
     known_to_registry(partners, rows[1:], has_id_photo=False)
     batch = roster_batches_create_from_rows.sync(

@@ -69,7 +69,7 @@ def test_an_approved_application_travels_to_the_pickup_counter(tmp_path, partner
     assert application.card_number.startswith("H") and len(application.bank_account_number) == 19
     texts = [m["text"] for m in partners["sms"].messages if m["to"] == application.person.user.phone]
     assert len(texts) >= 4
-    assert partners["bank"].state()["accounts"] == 1 and partners["vendor"].state()["orders"] == 1
+    assert partners["bank"].state()["accounts_opened"] == 1 and partners["vendor"].state()["orders"] == 1
 
 
 def test_a_worker_killed_during_the_bank_call_still_completes_with_one_account(
@@ -80,7 +80,7 @@ def test_a_worker_killed_during_the_bank_call_still_completes_with_one_account(
     with celery_worker(tmp_path, env=worker_env, concurrency=1) as worker:
         approve_application(application.pk, actor=clerk)
         wait_for(lambda: partners["bank"].counters["POST /accounts"] >= 1, what="the bank call", log=worker.log)
-        assert partners["bank"].state()["accounts"] == 1  # the account exists; the answer is still on its way
+        assert partners["bank"].state()["accounts_opened"] == 1  # the account exists; the answer is still on its way
         for pid in child_pids(worker.pid):
             os.kill(pid, signal.SIGKILL)  # the pool process running the task dies mid-call
         partners["bank"].configure(latency_ms=0)
@@ -124,7 +124,7 @@ def test_a_bank_outage_is_retried_shown_to_staff_and_completes_without_duplicate
             log=worker.log,
         )
 
-    assert partners["bank"].state()["accounts"] == 1
+    assert partners["bank"].state()["accounts_opened"] == 1
     calls = PartnerCall.objects.filter(application_id=application.pk, partner="bank")
     assert calls.filter(result="transient").count() >= 1 and calls.filter(result="ok").count() == 1
     assert len(set(calls.values_list("idempotency_key", flat=True))) == 1
@@ -138,7 +138,7 @@ def test_a_registry_mismatch_is_corrected_and_then_completes(tmp_path, partners,
         approve_application(application.pk, actor=clerk)
         wait_for(status_is(application, Status.RETURNED), what="returned", log=worker.log)
         event = application.events.order_by("-id").first()
-        assert event.reason_code == "name" and "姓名" in event.reason
+        assert event.reason_code == "registry_mismatch" and "姓名" in event.reason and "郭靖儿" in event.reason
 
         update_application(application.pk, actor=citizen, changes={"name": "郭靖儿"})
         submit_application(application.pk, actor=citizen)

@@ -52,7 +52,11 @@ def test_no_string_in_the_code_is_missing_from_the_message_file(tmp_path):
         pytest.skip("GNU gettext (xgettext) is not installed")
     copy = tmp_path / "project"
     shutil.copytree(
-        ROOT, copy, ignore=shutil.ignore_patterns(".venv", ".git", "var", "test-artifacts", "__pycache__", "*.sqlite3")
+        ROOT,
+        copy,
+        ignore=shutil.ignore_patterns(
+            ".venv", ".git", "var", "test-artifacts", "__pycache__", "*.sqlite3", "node_modules"
+        ),
     )
     env = {**os.environ, "DEBUG": "1", "DJANGO_SETTINGS_MODULE": "sbcard.settings", "VAR_DIR": str(tmp_path / "var")}
     env.pop("DATABASE_URL", None)

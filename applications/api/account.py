@@ -10,9 +10,9 @@ from rest_framework.views import APIView
 from accounts.api import SignUpStepView
 from accounts.idempotency import idempotent
 from accounts.models import Role
-from applications.idnumbers import mask_phone, validate_resident_id
 from applications.services import sign_up_citizen
-from sbcard.api import StrictInputSerializer
+from sbcard.api import ResidentIdInput, StrictInputSerializer
+from sbcard.idnumbers import mask_phone
 from sbcard.validators import validate_mobile_phone, validate_person_name
 
 from .serializers import NAME_ERRORS
@@ -27,9 +27,7 @@ class SignUpSerializer(StrictInputSerializer):
         error_messages=NAME_ERRORS,
         help_text="As on the resident ID card.",
     )
-    id_number = serializers.CharField(
-        max_length=20, validators=[validate_resident_id], help_text="18-character resident ID number."
-    )
+    id_number = ResidentIdInput(help_text="18-character resident ID number.")
     phone = serializers.CharField(
         max_length=11, validators=[validate_mobile_phone], help_text="The mobile number: it becomes the user name."
     )

@@ -5,13 +5,14 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.models import ServiceStation
-from applications.idnumbers import mask_resident_id, validate_resident_id
 from applications.models import CardApplication, CardColour, InsuranceType, Relationship, Status
 from applications.progress import NEXT_STEP, correction_request, current_step_deadline, forecast, timeline
 from applications.reasons import CLERK_RETURN_REASON_CODES, RETURN_REASONS
 from applications.services import latest_return
+from applications.workdays import provisional_note
 from applications.workflow import allowed_events
-from sbcard.api import StrictInputSerializer
+from sbcard.api import ResidentIdInput, StrictInputSerializer
+from sbcard.idnumbers import mask_resident_id
 from sbcard.validators import validate_mobile_phone, validate_person_name
 
 NAME_ERRORS = {
@@ -55,7 +56,13 @@ class StepSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=Status.choices)
     label = serializers.CharField()
     expected_date = serializers.DateField(allow_null=True, help_text="When the step is expected to be done.")
+    expected_date_note = serializers.SerializerMethodField(
+        help_text="Says so when the date is provisional: its year's holidays are not published yet."
+    )
     state = serializers.ChoiceField(choices=STEP_STATES)
+
+    def get_expected_date_note(self, step) -> str:
+        return provisional_note(step.expected_date) if step.expected_date else ""
 
 
 class CorrectionSerializer(serializers.Serializer):
@@ -63,6 +70,19 @@ class CorrectionSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="The reason and the clerk's note, in the reader's language.")
     field = serializers.CharField(help_text="The field to correct.")
     time = serializers.DateTimeField()
+    partner = serializers.CharField(
+        help_text="`registry` or `bank` when that partner holds the details differently: instead of correcting "
+        "the application, the applicant may have the partner correct its record and submit with "
+        "`corrected_at_partner`; empty otherwise."
+    )
+
+
+class SubmitSerializer(StrictInputSerializer):
+    corrected_at_partner = serializers.BooleanField(
+        default=False,
+        help_text="After a registry or bank mismatch: the applicant had the partner correct its record, so the "
+        "unchanged application goes again (the clerk sees the statement).",
+    )
 
 
 class ApplicationListSerializer(serializers.ModelSerializer):
@@ -104,6 +124,9 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
     phone = serializers.CharField(read_only=True)
     next_step = serializers.SerializerMethodField()
     current_step_deadline = serializers.SerializerMethodField()
+    current_step_deadline_note = serializers.SerializerMethodField(
+        help_text="Says so when the date is provisional: its year's holidays are not published yet."
+    )
     timeline = serializers.SerializerMethodField()
     forecast = serializers.SerializerMethodField()
     correction = serializers.SerializerMethodField()
@@ -116,6 +139,7 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
             "phone",
             "next_step",
             "current_step_deadline",
+            "current_step_deadline_note",
             "timeline",
             "forecast",
             "correction",
@@ -129,6 +153,10 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
     @extend_schema_field(serializers.DateField(allow_null=True))
     def get_current_step_deadline(self, application):
         return current_step_deadline(application)
+
+    def get_current_step_deadline_note(self, application) -> str:
+        deadline = current_step_deadline(application)
+        return provisional_note(deadline) if deadline else ""
 
     @extend_schema_field(TimelineEntrySerializer(many=True))
     def get_timeline(self, application):
@@ -174,11 +202,8 @@ class ApplicationCreateSerializer(StrictInputSerializer):
         error_messages=NAME_ERRORS,
         help_text="The child's name (applying for a child only).",
     )
-    holder_id_number = serializers.CharField(
-        max_length=20,
-        required=False,
-        validators=[validate_resident_id],
-        help_text="The child's resident ID number (applying for a child only).",
+    holder_id_number = ResidentIdInput(
+        required=False, help_text="The child's resident ID number (applying for a child only)."
     )
     submit = serializers.BooleanField(
         default=False,

@@ -34,6 +34,7 @@ from .serializers import (
     ReturnReasonSerializer,
     ReturnSerializer,
     StationSerializer,
+    SubmitSerializer,
 )
 
 DETAIL = OpenApiResponse(ApplicationDetailSerializer, description="The application as it is now.")
@@ -269,15 +270,18 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(
         summary="Submit for review",
         description="A draft or a corrected application goes to its station's review queue (answered within 7 "
-        "working days, rule 4). A 409 says what is still missing (the photo, the proof ...).",
-        request=None,
+        "working days, rule 4). A 409 says what is still missing (the photo, the proof ...). After the "
+        "information centre or the bank held the details differently, the same details are refused (409 "
+        "`same_partner_mismatch`) unless corrected, or unless `corrected_at_partner` says the partner's record "
+        "was put right.",
+        request=SubmitSerializer,
         responses={200: DETAIL},
         examples=[DETAIL_EXAMPLE],
     )
     @action(detail=True, methods=["post"])
     @idempotent
     def submit(self, request, pk=None):
-        return self._event(request, services.submit_application)
+        return self._event(request, services.submit_application, SubmitSerializer)
 
     @extend_schema(
         summary="Withdraw an application",

@@ -10,8 +10,7 @@ from applications import pipeline
 from applications.models import CityPolicy, PartnerStep, Status, StatusEvent
 from partners.errors import TransientError
 from partners.models import PartnerCall
-from partners.simulator import luhn_valid
-from tests import factories
+from tests import factories, oracles
 from tests.partners import register
 
 pytestmark = pytest.mark.django_db
@@ -55,8 +54,14 @@ def test_registry_mismatch_returns_the_application_naming_the_field(approved, pa
 
     assert status_of(approved) == Status.RETURNED
     event = StatusEvent.objects.filter(application=approved).last()
-    assert event.reason_code == "name"
-    assert "姓名" in event.reason
+    assert event.reason_code == "registry_mismatch"
+    assert "姓名" in event.reason and "钱朵朵" in event.reason  # the field, and the value the centre holds
+    assert event.reason_detail == {
+        "partner": "registry",
+        "field": "name",
+        "held": "钱朵朵",
+        "sent": approved.person.name,
+    }
 
 
 def test_no_registry_record_says_register_the_household_first(approved, partners):
@@ -89,7 +94,7 @@ def test_bank_opens_a_19_digit_luhn_account_and_production_starts(approved, part
 
     approved.refresh_from_db()
     assert approved.status == Status.IN_PRODUCTION
-    assert len(approved.bank_account_number) == 19 and luhn_valid(approved.bank_account_number)
+    assert len(approved.bank_account_number) == 19 and oracles.is_luhn_valid(approved.bank_account_number)
 
 
 def test_with_a_card_fee_the_application_waits_for_payment(approved, partners):
@@ -137,7 +142,7 @@ def test_bank_outage_retries_with_the_same_key_and_opens_one_account(approved, p
         PartnerCall.objects.filter(application_id=approved.pk, partner="bank").values_list("idempotency_key", flat=True)
     )
     assert keys == {str(step.idempotency_key)}
-    assert partners["bank"].state()["accounts"] == 1
+    assert partners["bank"].state()["accounts_opened"] == 1
 
 
 def test_the_same_key_never_opens_a_second_account(approved, partners):
@@ -158,7 +163,7 @@ def test_the_same_key_never_opens_a_second_account(approved, partners):
 
     approved.refresh_from_db()
     assert approved.bank_account_number == first
-    assert partners["bank"].state()["accounts"] == 1
+    assert partners["bank"].state()["accounts_opened"] == 1
 
 
 def test_when_retries_run_out_staff_see_partner_unavailable_and_the_step_is_resumed(approved, partners):

@@ -124,10 +124,11 @@ class Table:
             self.flush()
 
     def _protect(self, values: list) -> list:
-        from sbcard.crypto import keyed_hash, normalise_id_number
+        from sbcard.crypto import keyed_hash
+        from sbcard.idnumbers import canonical
 
         for index in self.hashed:
-            values.append(keyed_hash(normalise_id_number(values[index])))
+            values.append(keyed_hash(canonical(values[index])))
         for index, field in self.encrypted:
             if values[index] not in ("", NULL):
                 values[index] = field.get_prep_value(values[index])

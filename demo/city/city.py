@@ -36,13 +36,13 @@ from django.utils import timezone
 from stdnum.cn import uscc
 
 from accounts.models import Employer, ServiceStation, User
-from applications.idnumbers import make_resident_id
 from applications.models import CardApplication, Escalation, PartnerStep, Person, StatusEvent
 from applications.workdays import add_working_days
 from applications.workflow import TABLE
 from issuance.lifecycle import CARD_TABLE
 from issuance.models import Card, CardChange, CardEvent, LossReport
 from partners.models import PartnerCall
+from sbcard.idnumbers import make_resident_id
 from sbcard.statemachine import CREATE_EVENT
 
 from .bulk import NULL, Sink, Table

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from applications.models import ApplicationKind, Person, Status
+from applications.models import ApplicationKind, CityPolicy, Person, Status
 from applications.services import approve_application, submit_application
 from issuance import services
 from issuance.certificates import certificate_pdf, certificate_token, check_certificate
@@ -14,7 +14,7 @@ from issuance.models import Card, CardStatus, LossReport
 from issuance.tasks import lapse_oral_loss_reports, tell_bank
 from notices.models import Notice
 from sbcard.errors import Conflict, InvalidInput
-from tests import factories
+from tests import factories, oracles
 
 pytestmark = pytest.mark.django_db
 
@@ -230,16 +230,13 @@ def test_exchange_for_damage_and_for_a_changed_name(bob_clerk, active_card):
 def test_a_15_to_18_digit_upgrade_needs_no_exchange(bob_clerk, alice_citizen, station):
     # The card was issued under a 15-digit number, stored upgraded to 18.
     old15 = "330106850615123"
-    person = alice_citizen.person
-    from applications.idnumbers import upgrade_15_to_18
-
-    Person.objects.filter(pk=person.pk).update(id_number=upgrade_15_to_18(old15))
+    upgraded = oracles.with_check("33010619850615123")  # GB 11643: "19" before the year, then the check
+    Person.objects.filter(pk=alice_citizen.person.pk).update(id_number=upgraded)
     card = factories.make_card(alice_citizen, station, status=CardStatus.ACTIVE)
 
-    with pytest.raises(InvalidInput) as error:
-        services.apply_for_exchange(
-            card.pk, actor=bob_clerk, reason="id_number_changed", new_id_number=upgrade_15_to_18(old15)
-        )
+    for presented in (upgraded, old15):  # the new number, or the old card's 15 digits
+        with pytest.raises(InvalidInput) as error:
+            services.apply_for_exchange(card.pk, actor=bob_clerk, reason="id_number_changed", new_id_number=presented)
 
     assert error.value.code == "id_upgrade_needs_no_exchange"
     card.refresh_from_db()
@@ -262,6 +259,19 @@ def test_activation_sets_the_default_swipe_limit_and_changes_are_kept(bob_clerk,
     ]
 
 
+def test_the_activation_form_offers_the_citys_default_limit(bob_clerk, alice_citizen, station):
+    policy = CityPolicy.current()
+    policy.default_swipe_limit = 4
+    policy.save()
+    card = factories.make_card(alice_citizen, station)
+    client = Client()
+    client.force_login(bob_clerk)
+
+    page = client.get(f"/window/cards/{card.pk}/").content.decode()
+
+    assert 'name="swipe_limit" value="4"' in page
+
+
 def test_the_citizen_card_page_shows_colour_uses_and_the_password_reminder(alice_citizen, active_card):
     client = Client()
     client.force_login(alice_citizen)
@@ -271,3 +281,47 @@ def test_the_citizen_card_page_shows_colour_uses_and_the_password_reminder(alice
     assert active_card.number in page
     assert "药店" in page  # blue card: hospitals and pharmacies (rule 11)
     assert "初始" in page and "密码" in page  # rule 20
+
+
+def test_dates_in_a_year_whose_holidays_are_not_published_say_so_everywhere(
+    bob_clerk, alice_citizen, active_card, monkeypatch
+):
+    # The case: a loss reported on Wednesday 30 December 2026, before the 2027 schedule is entered.
+    from issuance.notifications import notify_card_event
+    from sbcard import pdf
+
+    provisional = "暂定：2027年节假日安排尚未公布"
+    with at(2026, 12, 30):
+        report = services.report_loss_orally(active_card.pk, actor=alice_citizen, channel="online")
+        # 31 Dec; 1 January 2027 is New Year's Day by the holiday law; then 4 and 5 January.
+        assert report.written_deadline == datetime.date(2027, 1, 5)
+        citizen = Client()
+        citizen.force_login(alice_citizen)
+        assert f'2027-01-05 <span class="provisional">（{provisional}）' in citizen.get("/cards/").content.decode()
+        notify_card_event(active_card.events.get(event="report_lost_orally").pk)
+        notice = Notice.objects.get(kind="card_report_lost_orally", recipient=alice_citizen, channel="portal")
+        assert f"2027-01-05（{provisional}）" in notice.text
+
+        application = services.apply_for_replacement(
+            active_card.pk, actor=bob_clerk, presented_id_number=active_card.person.id_number
+        )
+        drawn = []
+        real_render = pdf.render
+
+        def recording_render(draw, *, title):
+            def draw_and_record(canvas, font):
+                original = canvas.drawString
+                canvas.drawString = lambda x, y, text, *a, **k: drawn.append(text) or original(x, y, text, *a, **k)
+                draw(canvas, font)
+
+            return real_render(draw_and_record, title=title)
+
+        monkeypatch.setattr("issuance.certificates.render", recording_render)
+        certificate_pdf(application)
+        # 15 working days from 30 December: 31 Dec, then 4-8, 11-15 and 18-21 January 2027.
+        assert f"新卡预计制成：2027年01月21日（{provisional}）（15个工作日）" in drawn
+        clerk = Client()
+        clerk.force_login(bob_clerk)
+        review = clerk.get(f"/station/applications/{application.pk}/").content.decode()
+        # the information centre's check, 2 working days: 31 December, 4 January 2027
+        assert "2027-01-04" in review and provisional in review

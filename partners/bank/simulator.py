@@ -2,7 +2,8 @@
 
     POST /accounts      {"id_number", "name", "phone", "idempotency_key"}
                         -> 201 {"account_number"} (19 digits, Luhn check digit)
-                        -> 422 {"code": "customer_mismatch", "field": "name"} when its customer record differs
+                        -> 422 {"code": "customer_mismatch", "field": "name", "value": the name it holds}
+                           when its customer record differs; 422 {"code": ...} for a customer it will not serve
     POST /activations   {"account_number", "swipe_limit", "idempotency_key"}
     POST /loss-reports  {"account_number", "kind": "oral"|"written"|"withdrawn", "idempotency_key"}
     POST /payments      {"reference", "amount_yuan", "callback_url", "idempotency_key"} -> a signed callback
@@ -21,27 +22,33 @@ import urllib.request
 from partners.signing import signed_headers
 from partners.simulator import Request, Simulator, luhn_check_digit
 
-from .seed import SEED_CUSTOMERS
-
 BANK_IDENTIFICATION = "621700"  # the card's BIN
 
 
 class BankSimulator(Simulator):
     name = "bank"
 
-    def __init__(self, *, callback_secret: str = "", **options):
+    def __init__(self, *, callback_secret: str = "", customers=(), accounts=(), **options):
         self.callback_secret = callback_secret  # signs the bank's calls to the portal (payments, activations)
+        # What it holds after every reset: customers (a name differing from the portal's makes account opening
+        # fail) and accounts already open (the demo's cards).
+        self.seed_customers = [dict(customer) for customer in customers]
+        self.seed_accounts = [dict(account) for account in accounts]
         super().__init__(**options)
 
     def reset(self) -> None:
-        self.customers = {c["id_number"]: dict(c) for c in SEED_CUSTOMERS}
-        self.accounts: dict[str, dict] = {}  # account number -> holder
+        self.customers = {c["id_number"]: dict(c) for c in self.seed_customers}
+        self.accounts: dict[str, dict] = {  # account number -> holder
+            account["account_number"]: {"id_number": account["id_number"], "name": account["name"], "key": ""}
+            for account in self.seed_accounts
+        }
         self.answers: dict[str, tuple[int, dict]] = {}  # idempotency key -> the answer given
         self.notices: list[dict] = []
         self._numbers = itertools.count(1)
 
     def state(self) -> dict:
-        return {"accounts": len(self.accounts), "customers": len(self.customers), "notices": len(self.notices)}
+        opened = len(self.accounts) - len(self.seed_accounts)  # opened through /accounts since the last reset
+        return {"accounts_opened": opened, "customers": len(self.customers), "notices": len(self.notices)}
 
     def routes(self) -> None:
         self.route("POST", "/accounts", self.open_account)
@@ -53,12 +60,17 @@ class BankSimulator(Simulator):
         self.route("POST", "/_control/customers", self.add_customers)
 
     def _idempotent(self, key: str, work) -> tuple[int, dict]:
+        """The same key never does the work twice: a done request answers as before. A refusal did nothing, so it
+        is not kept: the same request sent again once the bank's record is put right is done then."""
         if not key:
             return 400, {"code": "bad_request", "message": "idempotency_key is required"}
         with self.lock:
-            if key not in self.answers:
-                self.answers[key] = work()
-            return self.answers[key]
+            if key in self.answers:
+                return self.answers[key]
+            answer = work()
+            if answer[0] < 400:
+                self.answers[key] = answer
+            return answer
 
     def open_account(self, request: Request) -> tuple[int, dict]:
         body = request.json()
@@ -68,10 +80,13 @@ class BankSimulator(Simulator):
 
         def work():
             customer = self.customers.get(id_number)
+            if customer is not None and customer.get("refuse"):  # the bank will not serve this customer
+                return 422, {"code": customer["refuse"], "message": "the bank refuses to open an account"}
             if customer is not None and customer["name"] != name:
                 return 422, {
                     "code": "customer_mismatch",
                     "field": "name",
+                    "value": customer["name"],  # what the bank holds, so the applicant knows what differs
                     "message": "the name differs from the bank's customer record",
                 }
             self.customers.setdefault(id_number, {"id_number": id_number, "name": name})
@@ -155,12 +170,9 @@ class BankSimulator(Simulator):
             event_id = f"ACT-{len(self.notices) + 1:06d}-{body['card_number']}"
             self.notices.append({"notice": "activation_at_branch", "event_id": event_id, **body})
         secret = getattr(self, "callback_secret", "") or os.environ.get("BANK_CALLBACK_SECRET", "")
-        payload = {
-            "event_id": event_id,
-            "event": "activated",
-            "card_number": body["card_number"],
-            "swipe_limit": int(body.get("swipe_limit") or 2),
-        }
+        payload = {"event_id": event_id, "event": "activated", "card_number": body["card_number"]}
+        if body.get("swipe_limit") not in (None, ""):  # chosen at the branch; otherwise the city's default applies
+            payload["swipe_limit"] = int(body["swipe_limit"])
         delivered = self.signed_callback(body["callback_url"], payload, secret)
         return (200 if delivered else 502), {"event_id": event_id, "delivered": delivered}
 

@@ -3,7 +3,7 @@
 import pytest
 
 from applications.models import CardApplication, Status
-from demo.roster_samples import photos_zip, roster_csv, sample_rows
+from demo.roster_samples import photos_zip, roster_csv
 from rosters.models import RosterBatch
 from tests import factories
 from tests.browser import chromium_page
@@ -18,7 +18,7 @@ def test_agent_uploads_a_roster_reads_the_report_and_submits(live_server, partne
     # one the information centre does not know, one whose photo comes in the ZIP
     station = factories.make_station("S950", "高新区")
     agent = factories.make_agent(factories.make_employer(station))
-    rows = sample_rows(4, region="330151")
+    rows = factories.roster_rows(4, region="330151")
     rows[0]["name"] = "王堃"
     rows[1]["phone"] = "12345"
     known_to_registry(partners, [rows[0], rows[1]])

@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from applications.models import CardApplication, StatusEvent
-from demo.roster_samples import roster_csv, roster_xlsx, sample_rows
+from demo.roster_samples import roster_csv, roster_xlsx
 from rosters import services
 from rosters.models import RosterBatch
 from sbcard.errors import Conflict
@@ -44,7 +44,7 @@ def at_once(*calls, causes: list | None = None) -> list[str]:
 def test_one_batch_submitted_twice_at_once_is_submitted_once(partners):
     station = factories.make_station()
     agent = factories.make_agent(factories.make_employer(station))
-    rows = sample_rows(20, region="330161")
+    rows = factories.roster_rows(20, region="330161")
     known_to_registry(partners, rows)
     batch = upload(agent, roster_xlsx(rows))
 
@@ -58,7 +58,7 @@ def test_one_batch_submitted_twice_at_once_is_submitted_once(partners):
 def test_two_files_with_the_same_people_submitted_at_once_make_one_application_each(partners):
     station = factories.make_station()
     agent = factories.make_agent(factories.make_employer(station))
-    rows = sample_rows(20, region="330162")
+    rows = factories.roster_rows(20, region="330162")
     known_to_registry(partners, rows)
     first = upload(agent, roster_xlsx(rows))
     second = upload(agent, roster_csv(rows), "copy.csv")  # checked before either is submitted
@@ -76,7 +76,7 @@ def test_two_employers_filing_the_same_people_in_opposite_orders_do_not_deadlock
     station = factories.make_station()
     first_agent = factories.make_agent(factories.make_employer(station))
     second_agent = factories.make_agent(factories.make_employer(station))
-    rows = sample_rows(300, region="330163")
+    rows = factories.roster_rows(300, region="330163")
     known_to_registry(partners, rows)
     first = upload(first_agent, roster_xlsx(rows))
     second = upload(second_agent, roster_csv(list(reversed(rows))), "reversed.csv")

@@ -8,7 +8,7 @@ from openpyxl import load_workbook
 
 from applications.models import Status
 from demo.photos import make_id_photo
-from demo.roster_samples import roster_csv, roster_xlsx, sample_rows
+from demo.roster_samples import roster_csv, roster_xlsx
 from rosters.models import RosterBatch, RosterRow
 from rosters.sheets import dry_run_report
 from tests import factories
@@ -24,7 +24,7 @@ def refusals_by_line(batch) -> dict[int, list[dict]]:
 
 def test_accepts_good_rows_and_reports_each_bad_cell_with_its_column(agent, partners):
     # given a roster with one good row and one row wrong in four cells
-    rows = sample_rows(3, region="330102")
+    rows = factories.roster_rows(3, region="330102")
     known_to_registry(partners, rows)
     rows[1].update(phone="1380013800", insurance_type="商业保险", name="张3")
     rows[1]["id_number"] = rows[1]["id_number"][:-1] + ("0" if rows[1]["id_number"][-1] != "0" else "1")
@@ -45,7 +45,7 @@ def test_accepts_good_rows_and_reports_each_bad_cell_with_its_column(agent, part
 
 def test_refuses_duplicates_in_the_file_open_applications_and_card_holders(agent, partners, station):
     # given people who already have an open application or hold a card
-    rows = sample_rows(4, region="330103")
+    rows = factories.roster_rows(4, region="330103")
     known_to_registry(partners, rows)
     citizen = factories.make_citizen("王小丽")
     open_row = {**rows[1], "id_number": citizen.person.id_number, "name": citizen.person.name}
@@ -79,7 +79,7 @@ def test_refuses_duplicates_in_the_file_open_applications_and_card_holders(agent
 
 def test_asks_the_information_centre_in_one_request_per_chunk(agent, partners, settings):
     settings.ROSTER_CHUNK_ROWS = 10
-    rows = sample_rows(25, region="330104")
+    rows = factories.roster_rows(25, region="330104")
     known_to_registry(partners, rows[:-2])
     known_to_registry(partners, [{**rows[-2], "name": "别的名字"}])
 
@@ -95,7 +95,7 @@ def test_asks_the_information_centre_in_one_request_per_chunk(agent, partners, s
 
 def test_photos_come_from_the_zip_unless_the_centre_has_the_id_photo(agent, partners):
     # given three people the centre has without an ID photo, and one with
-    rows = sample_rows(4, region="330105")
+    rows = factories.roster_rows(4, region="330105")
     known_to_registry(partners, rows[:3], has_id_photo=False)
     known_to_registry(partners, rows[3:], has_id_photo=True)
     photos = io.BytesIO()
@@ -121,7 +121,7 @@ def test_photos_come_from_the_zip_unless_the_centre_has_the_id_photo(agent, part
 
 
 def test_a_photo_zip_bomb_is_refused_before_unpacking(agent, partners, settings):
-    rows = sample_rows(1, region="330105", offset=10)
+    rows = factories.roster_rows(1, region="330105", offset=10)
     known_to_registry(partners, rows, has_id_photo=False)
     settings.PHOTO_ZIP_MAX_BYTES = 30 * 1024 * 1024
     out = io.BytesIO()
@@ -138,7 +138,7 @@ def test_a_photo_zip_bomb_is_refused_before_unpacking(agent, partners, settings)
 
 def test_a_pre_school_child_needs_no_photo(agent, partners):
     today = timezone.localdate()
-    rows = sample_rows(1, region="330106", first_birth=today.replace(year=today.year - 3))
+    rows = factories.roster_rows(1, region="330106", first_birth=today.replace(year=today.year - 3))
     known_to_registry(partners, rows, has_id_photo=False)
     batch = upload(agent, roster_csv(rows), "roster.csv")
     assert batch.accepted_rows == 1
@@ -146,7 +146,7 @@ def test_a_pre_school_child_needs_no_photo(agent, partners):
 
 def test_the_report_downloads_with_an_error_column_and_no_formulas(agent, partners):
     # given a row whose name and address are formulas
-    rows = sample_rows(2, region="330107")
+    rows = factories.roster_rows(2, region="330107")
     known_to_registry(partners, rows)
     rows[1]["name"] = '=HYPERLINK("http://evil.example","点我")'
     rows[0]["address"] = "@SUM(A1:A9)"
@@ -174,7 +174,7 @@ def test_an_unreadable_file_makes_an_unreadable_batch_with_the_reason(agent, par
 
 
 def test_the_same_file_again_gives_back_its_batch(agent, partners):
-    rows = sample_rows(2, region="330108")
+    rows = factories.roster_rows(2, region="330108")
     known_to_registry(partners, rows)
     content = roster_xlsx(rows)
     first = upload(agent, content)

@@ -13,7 +13,7 @@ from applications import workflow
 from applications.models import CardApplication, CityPolicy, Status
 from applications.workdays import add_working_days
 from demo.photos import make_id_photo
-from demo.roster_samples import roster_xlsx, sample_rows
+from demo.roster_samples import roster_xlsx
 from issuance.models import Pickup
 from partners.signing import signed_headers
 from rosters import services
@@ -35,7 +35,7 @@ def city_charges_fee(db):
 
 
 def submitted_batch(agent, partners, count: int, region: str) -> RosterBatch:
-    rows = sample_rows(count, region=region)
+    rows = factories.roster_rows(count, region=region)
     known_to_registry(partners, rows)
     batch = upload(agent, roster_xlsx(rows))
     return services.submit_batch(batch.pk, actor=agent)

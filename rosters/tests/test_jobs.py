@@ -32,21 +32,22 @@ def test_the_beat_schedule_runs_the_paid_batches_job():
 
 @pytest.mark.django_db
 def test_an_unavailable_information_centre_leaves_the_batch_checking_for_the_job(agent, partners, monkeypatch):
-    from demo.roster_samples import roster_xlsx, sample_rows
+    from demo.roster_samples import roster_xlsx
     from rosters.models import RosterBatch
+    from tests import factories
 
     from .conftest import upload
 
     partners["registry"].configure(down=True)
     sent = []
     monkeypatch.setattr("rosters.services._enqueue_check", sent.append)
-    batch = upload(agent, roster_xlsx(sample_rows(2, region="330171")))
+    batch = upload(agent, roster_xlsx(factories.roster_rows(2, region="330171")))
     assert batch.state == RosterBatch.State.CHECKING and sent == [batch.pk]
     assert not batch.rows.exists()  # nothing half-written
     partners["registry"].configure(down=False)
     from .conftest import known_to_registry
 
-    known_to_registry(partners, sample_rows(2, region="330171"))
+    known_to_registry(partners, factories.roster_rows(2, region="330171"))
     tasks.check_roster.run(batch.pk)
     batch.refresh_from_db()
     assert batch.state == RosterBatch.State.CHECKED and batch.accepted_rows == 2 and batch.rows.count() == 2

@@ -10,10 +10,10 @@ from openpyxl import load_workbook
 from accounts.models import Employer, Role, User
 from applications.models import CardApplication, Status
 from demo.photos import make_id_photo
-from demo.roster_samples import HEADERS, roster_xlsx, sample_rows
+from demo.roster_samples import HEADERS, roster_xlsx
 from rosters.models import EmployerDocument, RosterBatch
-from rosters.reading import EXAMPLE_ID_NUMBER, INSURANCE_CHOICES
-from tests import factories
+from rosters.reading import INSURANCE_CHOICES
+from tests import factories, oracles
 
 from .conftest import known_to_registry, upload
 
@@ -83,7 +83,7 @@ def test_the_template_has_chinese_headers_a_drop_down_and_an_example_row(client,
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
     assert [cell.value for cell in sheet[1]] == HEADERS
-    assert sheet["B2"].value == EXAMPLE_ID_NUMBER
+    assert sheet["B2"].value == oracles.GB11643_EXAMPLE and oracles.is_valid_resident_id(sheet["B2"].value)
     validations = sheet.data_validations.dataValidation
     assert len(validations) == 1 and validations[0].type == "list"
     assert all(choice in validations[0].formula1 for choice in INSURANCE_CHOICES)
@@ -91,7 +91,7 @@ def test_the_template_has_chinese_headers_a_drop_down_and_an_example_row(client,
 
 
 def test_the_agent_uploads_sees_the_report_and_submits_through_the_pages(client, agent, partners):
-    rows = sample_rows(3, region="330141")
+    rows = factories.roster_rows(3, region="330141")
     known_to_registry(partners, rows[:2])
     client.force_login(agent)
     assert client.get(reverse("rosters:upload")).status_code == 200
@@ -130,7 +130,7 @@ def test_an_oversize_file_is_refused_before_it_is_read(client, agent, settings):
 
 
 def test_another_employers_agent_and_another_stations_clerk_get_404(client, agent, partners, dave_clerk, station):
-    rows = sample_rows(1, region="330142")
+    rows = factories.roster_rows(1, region="330142")
     known_to_registry(partners, rows)
     batch = upload(agent, roster_xlsx(rows))
     other_agent = factories.make_agent(factories.make_employer(station))
@@ -146,7 +146,7 @@ def test_another_employers_agent_and_another_stations_clerk_get_404(client, agen
 
 
 def test_the_api_uploads_reports_and_submits(api_client, agent, partners, station):
-    rows = sample_rows(2, region="330143")
+    rows = factories.roster_rows(2, region="330143")
     known_to_registry(partners, rows[:1])
     api_client.force_authenticate(agent)
     response = api_client.post(
@@ -185,7 +185,7 @@ def test_the_api_uploads_reports_and_submits(api_client, agent, partners, statio
 
 def test_a_large_upload_is_checked_by_a_job_whose_progress_the_page_polls(client, agent, partners, settings):
     settings.ROSTER_BACKGROUND_BYTES = 100
-    rows = sample_rows(3, region="330144")
+    rows = factories.roster_rows(3, region="330144")
     known_to_registry(partners, rows)
     client.force_login(agent)
     from unittest import mock

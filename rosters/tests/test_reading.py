@@ -6,15 +6,16 @@ import zipfile
 import pytest
 from openpyxl import Workbook
 
-from demo.roster_samples import HEADERS, roster_csv, roster_xlsx, sample_rows
+from demo.roster_samples import HEADERS, roster_csv, roster_xlsx
 from rosters.reading import decode_csv, parse_roster
 from sbcard.errors import InvalidInput
+from tests import factories
 
 RARE_NAMES = ["刘䶮", "王堃", "𠮷野家"]  # 䶮 needs GB18030; 堃 is in GBK; 𠮷 is outside the BMP and not in GBK
 
 
 def rows_with(names):
-    rows = sample_rows(len(names), region="330110")
+    rows = factories.roster_rows(len(names), region="330110")
     for row, name in zip(rows, names, strict=True):
         row["name"] = name
     return rows
@@ -82,14 +83,14 @@ def test_a_utf16_file_is_refused_with_advice():
 
 
 def test_a_nul_deep_inside_a_csv_is_refused_not_a_server_error():
-    data = roster_csv(sample_rows(300, region="330111")) + "张伟\x00,1\n".encode()  # well past the first 4 KB
+    data = roster_csv(factories.roster_rows(300, region="330111")) + "张伟\x00,1\n".encode()  # well past the first 4 KB
     assert len(data) > 4096
     error = refusal(data, "roster.csv")
     assert error.code == "roster_encoding"
 
 
 def test_a_file_without_a_header_row_is_refused():
-    rows = sample_rows(2, region="330110")
+    rows = factories.roster_rows(2, region="330110")
     data = roster_xlsx(rows[1:], headers=list(rows[0].values()))
     error = refusal(data)
     assert error.code == "roster_no_header"
@@ -97,7 +98,7 @@ def test_a_file_without_a_header_row_is_refused():
 
 
 def test_unknown_and_missing_columns_are_named():
-    rows = sample_rows(1, region="330110")
+    rows = factories.roster_rows(1, region="330110")
     error = refusal(roster_xlsx(rows, headers=[*HEADERS[:5], "备注"]))
     assert error.code == "roster_unknown_columns"
     assert "备注" in str(error.message)
@@ -147,14 +148,14 @@ def test_an_old_xls_and_an_empty_file_are_refused():
 
 def test_too_many_rows_are_refused(settings):
     settings.ROSTER_MAX_ROWS = 3
-    assert refusal(roster_xlsx(sample_rows(4, region="330110"))).code == "roster_too_many_rows"
+    assert refusal(roster_xlsx(factories.roster_rows(4, region="330110"))).code == "roster_too_many_rows"
 
 
 def test_the_template_example_row_and_empty_rows_are_skipped():
-    from rosters.reading import EXAMPLE_ID_NUMBER
-
-    rows = sample_rows(1, region="330110")
-    example = {**rows[0], "id_number": EXAMPLE_ID_NUMBER}
-    parsed = parse_roster(roster_xlsx([example, {}, rows[0]]), "roster.xlsx")
-    assert parsed.example_rows_skipped == 1
-    assert [row.line for row in parsed.rows] == [4]
+    rows = factories.roster_rows(1, region="330110")
+    example = {**rows[0], "name": "张三", "id_number": "11010519491231002x"}  # the template's row, as left in
+    old_example = {**rows[0], "name": "张三", "id_number": "110105194912310022"}  # an older template's row
+    real = {**rows[0], "name": "林秀英", "id_number": "11010519491231002X"}  # the example number is a person's too
+    parsed = parse_roster(roster_xlsx([example, {}, old_example, rows[0], real]), "roster.xlsx")
+    assert parsed.example_rows_skipped == 2
+    assert [row.line for row in parsed.rows] == [5, 6]

@@ -5,7 +5,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from demo.photos import make_id_photo
-from demo.roster_samples import roster_xlsx, sample_rows
+from demo.roster_samples import roster_xlsx
 from rosters.models import RosterBatch, RosterRow
 from rosters.reading import INSURANCE_CHOICES
 from tests import factories
@@ -37,7 +37,7 @@ def report(batch_id: int, first_line: int) -> dict[int, list[tuple[str, str]]]:
 
 def test_json_rows_get_the_same_checks_and_report_as_the_same_rows_in_a_file(api_client, agent, partners):
     # given rows wrong in every way the file upload knows: check character, name, phone, empty cell, a duplicate
-    rows = sample_rows(6, region="330105")
+    rows = factories.roster_rows(6, region="330105")
     known_to_registry(partners, rows)
     rows[1]["id_number"] = rows[1]["id_number"][:-1] + ("0" if rows[1]["id_number"][-1] != "0" else "1")
     rows[2].update(name="张3", phone="1380013800")
@@ -68,7 +68,7 @@ def test_json_rows_get_the_same_checks_and_report_as_the_same_rows_in_a_file(api
 
 def test_rows_without_a_photo_get_one_each_then_pass_a_second_check_and_are_submitted(api_client, agent, partners):
     # given two people the information centre has no ID photo of
-    rows = sample_rows(2, region="330106")
+    rows = factories.roster_rows(2, region="330106")
     known_to_registry(partners, rows, has_id_photo=False)
     api_client.force_authenticate(agent)
     batch = api_client.post(ROWS_URL, {"rows": as_json_rows(rows)}, format="json").json()
@@ -102,7 +102,7 @@ def test_rows_without_a_photo_get_one_each_then_pass_a_second_check_and_are_subm
 
 
 def test_the_same_rows_again_give_their_batch_back(api_client, agent, partners):
-    rows = sample_rows(2, region="330108")
+    rows = factories.roster_rows(2, region="330108")
     known_to_registry(partners, rows)
     api_client.force_authenticate(agent)
 
@@ -116,7 +116,7 @@ def test_the_same_rows_again_give_their_batch_back(api_client, agent, partners):
 
 def test_rows_of_the_wrong_shape_are_a_400_naming_the_row_and_nothing_is_stored(api_client, agent):
     api_client.force_authenticate(agent)
-    good = as_json_rows(sample_rows(1, region="330109"))[0]
+    good = as_json_rows(factories.roster_rows(1, region="330109"))[0]
 
     unknown = api_client.post(ROWS_URL, {"rows": [good, {**good, "status": "submitted"}]}, format="json")
     missing = api_client.post(ROWS_URL, {"rows": [{k: v for k, v in good.items() if k != "phone"}]}, format="json")
@@ -133,7 +133,7 @@ def test_rows_of_the_wrong_shape_are_a_400_naming_the_row_and_nothing_is_stored(
 
 
 def test_a_photo_for_a_row_that_does_not_exist_is_refused(api_client, agent, partners):
-    rows = sample_rows(1, region="330110")
+    rows = factories.roster_rows(1, region="330110")
     known_to_registry(partners, rows)
     api_client.force_authenticate(agent)
     batch = api_client.post(ROWS_URL, {"rows": as_json_rows(rows)}, format="json").json()
@@ -146,7 +146,7 @@ def test_a_photo_for_a_row_that_does_not_exist_is_refused(api_client, agent, par
 
 
 def test_another_employers_agent_cannot_add_photos_or_check(api_client, agent, partners, station):
-    rows = sample_rows(1, region="330111")
+    rows = factories.roster_rows(1, region="330111")
     known_to_registry(partners, rows, has_id_photo=False)
     api_client.force_authenticate(agent)
     batch = api_client.post(ROWS_URL, {"rows": as_json_rows(rows)}, format="json").json()

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Role
 from applications.models import CardApplication, Channel, CityPolicy, Person, Photo, Status, StatusEvent
-from demo.roster_samples import photos_zip, roster_csv, roster_xlsx, sample_rows
+from demo.roster_samples import photos_zip, roster_csv, roster_xlsx
 from rosters import services
 from rosters.models import BatchApplication, RosterBatch
 from sbcard.errors import Conflict, NotPermitted
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def checked_batch(agent, partners, count: int, region: str, *, with_photos: bool = False, offset: int = 0):
-    rows = sample_rows(count, region=region, offset=offset)
+    rows = factories.roster_rows(count, region=region, offset=offset)
     known_to_registry(partners, rows, has_id_photo=not with_photos)
     photos = photos_zip([row["id_number"] for row in rows]) if with_photos else None
     return upload(agent, roster_xlsx(rows), photos=photos), rows
@@ -136,7 +136,7 @@ def test_a_person_who_applied_since_the_check_stops_the_whole_batch(agent, partn
 
 
 def test_only_an_approved_employers_agent_uploads_and_submits(agent, partners, station, bob_clerk):
-    rows = sample_rows(1, region="330117")
+    rows = factories.roster_rows(1, region="330117")
     pending = factories.make_agent(factories.make_employer(station, approved=False))
     with pytest.raises(NotPermitted) as caught:
         upload(pending, roster_xlsx(rows))
@@ -153,7 +153,7 @@ def test_only_an_approved_employers_agent_uploads_and_submits(agent, partners, s
 
 def _queries(agent, partners, count: int, region: str) -> tuple[int, int]:
     CityPolicy.current()  # read once per process and kept: not part of what is counted
-    rows = sample_rows(count, region=region)
+    rows = factories.roster_rows(count, region=region)
     known_to_registry(partners, rows)
     content = roster_xlsx(rows)
     with CaptureQueriesContext(connection) as dry_run:
@@ -192,7 +192,7 @@ def test_the_number_of_queries_grows_with_chunks_only(agent, partners, settings)
 def test_the_stored_roster_file_and_rows_are_encrypted(agent, partners):
     from django.db import connection
 
-    rows = sample_rows(2, region="330117")
+    rows = factories.roster_rows(2, region="330117")
     known_to_registry(partners, rows, has_id_photo=True)
     batch = upload(agent, roster_csv(rows), "plain.csv")  # a CSV: the numbers are readable in the raw file
     number = rows[0]["id_number"]

@@ -15,7 +15,11 @@
     reader.onload = function () {
       var bytes = new Uint8Array(reader.result.slice(0, 3));
       if (!(bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff)) { show(box, box.dataset.msgType, false); return; }
-      if (file.size > MAX_BYTES) { show(box, box.dataset.msgSize, false); return; }
+      if (file.size > MAX_BYTES) {
+        // exact bytes, as the server says them: "41,000 bytes; the limit is 40 KB = 40,960 bytes"
+        show(box, box.dataset.msgSize.replace("%(size)s", file.size.toLocaleString("en-US")), false);
+        return;
+      }
       var url = URL.createObjectURL(file), img = new Image();
       img.onload = function () {
         URL.revokeObjectURL(url);

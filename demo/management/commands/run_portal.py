@@ -7,11 +7,21 @@ run `celery -A sbcard worker -B -Q celery,partners,notices` beside it instead.
 
 import datetime
 import logging
+import os
 import threading
 
+from celery.beat import EmbeddedService
+from celery.contrib.testing.worker import start_worker
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_string
+
+from applications.pipeline import stalled_steps, unshipped_orders
+from applications.tasks import resend_unshipped_order
+from demo.simulators import start_all
+from partners.simulators import from_environment
+from sbcard.celery import app
 
 logger = logging.getLogger("sbcard.run_portal")
 
@@ -24,8 +34,6 @@ class Command(BaseCommand):
         parser.add_argument("--no-simulators", action="store_true", help="The partners run elsewhere.")
 
     def handle(self, *args, addrport: str, no_simulators: bool, **options):
-        import os
-
         if not os.environ.get("PORTAL_BASE_URL"):  # the vendor calls back wherever this server listens
             settings.PORTAL_BASE_URL = f"http://{addrport if ':' in addrport else '127.0.0.1:' + addrport}"
         if not no_simulators:
@@ -35,10 +43,7 @@ class Command(BaseCommand):
         call_command("runserver", addrport, use_reloader=False)
 
     def start_simulators(self) -> None:
-        from partners.simulators import from_environment, start_all
-
         options = from_environment()
-        options["registry_unknown"] = "match"  # in the demo, whoever signs up is registered in the city
         options["webhook_secret"] = settings.VENDOR_WEBHOOK_SECRET
         options["bank_secret"] = settings.BANK_CALLBACK_SECRET
         try:
@@ -52,11 +57,6 @@ class Command(BaseCommand):
             self.stdout.write(f"{name} simulator on {simulator.url}")
 
     def start_jobs(self) -> None:
-        from celery.beat import EmbeddedService
-        from celery.contrib.testing.worker import start_worker
-
-        from sbcard.celery import app
-
         ready = threading.Event()
 
         def work() -> None:
@@ -78,14 +78,7 @@ class Command(BaseCommand):
         EmbeddedService(app, thread=True, schedule_filename=app.conf.beat_schedule_filename).start()
         self.stdout.write("jobs: an in-process worker and beat (no CELERY_BROKER_URL set)")
         # Pick up what was waiting before this process started (the demo data's approved applications).
-        from django.utils.module_loading import import_string
-
-        from applications.pipeline import stalled_steps
-
         for task_name, application_id in stalled_steps(older_than=datetime.timedelta(0)):
             import_string(task_name).delay(application_id)
-        from applications.pipeline import unshipped_orders
-        from applications.tasks import resend_unshipped_order
-
         for application_id in unshipped_orders():
             resend_unshipped_order.delay(application_id)
