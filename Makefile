@@ -33,6 +33,7 @@ run: $(STAMP)
 # ruff first, then pytest. With DATABASE_URL / CELERY_BROKER_URL set, tests use PostgreSQL / Redis.
 test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pytest
 
 # The production rehearsal: docker-compose.yml's services as processes here (nginx, PgBouncer, PostgreSQL, Redis,

@@ -8,6 +8,7 @@ import hmac
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,8 +36,6 @@ def send_code(*, phone: str, purpose: str, client_address: str | None = None) ->
     At most CODES_PER_HOUR per phone, and SMS_CODES_PER_ADDRESS_PER_HOUR per client address when the caller
     names one (the pages do; the API has its throttle), counted atomically in the shared cache so that
     requests at the same moment, in any process, cannot pass together."""
-    from django.core.exceptions import ValidationError
-
     try:
         validate_mobile_phone(phone)
     except ValidationError as error:

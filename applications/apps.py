@@ -7,6 +7,7 @@ class ApplicationsConfig(AppConfig):
     verbose_name = _("Card applications")
 
     def ready(self):
+        # Imported here, not at the top: the models they import load only once every app is registered.
         from .calendar import add_deadline_source
         from .notifications import tell_dates_moved
         from .progress import StepDeadlines

@@ -14,6 +14,8 @@ Goal: each dashboard page within 300 ms median and no slower than the yardstick;
 50 ms. A benchmark prints figures; it asserts nothing about time.
 """
 
+# Django and the portal are imported inside functions: this script sets its environment (database, broker,
+# settings) before Django starts.
 import os
 import statistics
 import subprocess

@@ -9,6 +9,8 @@ of a no-op Celery task, and the ratio against the goal:
 A benchmark prints figures; it asserts nothing about time.
 """
 
+# Django and the portal are imported inside functions: this script sets its environment (database, broker,
+# settings) before Django starts.
 import os
 import subprocess
 import sys

@@ -15,6 +15,8 @@ known to it with an ID photo, as local residents are (rule 18), so no photo ZIP 
 A benchmark prints figures; it asserts nothing about time.
 """
 
+# Django and the portal are imported inside functions: this script sets its environment (database, broker,
+# settings) before Django starts.
 import io
 import os
 import resource

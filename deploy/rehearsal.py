@@ -11,6 +11,8 @@ deploy/sbcard.env, the nginx and PgBouncer files, the health checks) is read fro
     python -m deploy.rehearsal            (make prod-check)
 """
 
+# Django and the portal are imported inside functions: this script sets its environment (database, broker,
+# settings) before Django starts.
 import base64
 import configparser
 import contextlib

@@ -7,6 +7,7 @@ class IssuanceConfig(AppConfig):
     verbose_name = _("Cards")
 
     def ready(self):
+        # Imported here, not at the top: the models they import load only once every app is registered.
         from applications.calendar import add_deadline_source
         from applications.workflow import MACHINE
 

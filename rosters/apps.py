@@ -7,6 +7,7 @@ class RostersConfig(AppConfig):
     verbose_name = _("Employer rosters")
 
     def ready(self):
+        # Imported here, not at the top: the models they import load only once every app is registered.
         from applications.calendar import add_deadline_source
 
         from .notifications import tell_pickup_dates_moved

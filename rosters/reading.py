@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from python_calamine import CalamineError, CalamineWorkbook
 
 from sbcard.errors import InvalidInput
 from sbcard.idnumbers import normalise
@@ -203,8 +204,6 @@ def _parse_xlsx(data: bytes) -> ParsedRoster:
     if not sheets:
         raise refuse(_("The file is not a valid XLSX workbook; save it again in Excel."), "roster_unreadable")
     _refuse_formulas(archive, sorted(sheets, key=lambda m: m.filename)[0])
-    from python_calamine import CalamineError, CalamineWorkbook
-
     try:
         workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
         sheet = workbook.get_sheet_by_index(0)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from celery.beat import PersistentScheduler
 from django.conf import settings
+from django.db import connections
 
 logger = logging.getLogger(__name__)
 
@@ -36,8 +37,6 @@ class BeatLock:
 
     def acquire(self, *, retry_seconds: float = 5.0) -> None:
         """Return once this beat holds the lock; until then, wait (a standby beat)."""
-        from django.db import connections
-
         if connections["default"].vendor != "postgresql":
             return
         import psycopg2  # here, not at the top: SQLite installs never need it

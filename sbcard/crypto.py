@@ -13,6 +13,7 @@ import hmac
 from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django import forms
 from django.conf import settings
 from django.core.exceptions import FieldError
 from django.db import models
@@ -96,8 +97,6 @@ class EncryptedCharField(models.TextField):
         return encrypt(str(value))
 
     def formfield(self, **kwargs):
-        from django import forms
-
         return forms.CharField(max_length=self.plain_max_length, **kwargs)
 
     def get_lookup(self, lookup_name):

@@ -5,7 +5,9 @@ jobs run in-process) so that `make run` works on a fresh machine. With
 `DATABASE_URL` and `CELERY_BROKER_URL` it uses PostgreSQL and real workers.
 """
 
+import base64
 import datetime
+import hashlib
 import os
 from pathlib import Path
 
@@ -264,9 +266,6 @@ FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS")
 if not FIELD_ENCRYPTION_KEYS:
     if PRODUCTION:
         raise ImproperlyConfigured("FIELD_ENCRYPTION_KEYS must be set in production.")
-    import base64
-    import hashlib
-
     FIELD_ENCRYPTION_KEYS = [
         base64.urlsafe_b64encode(hashlib.sha256(f"fields:{SECRET_KEY}".encode()).digest()).decode()
     ]

@@ -8,8 +8,12 @@ import queue
 import threading
 import uuid
 
+import psycopg2
 from django.core.management.base import CommandError
 from django.db import connection, models
+
+from sbcard.crypto import keyed_hash
+from sbcard.idnumbers import canonical
 
 NULL = "\\N"  # COPY's text format for a missing value
 CHUNK_LINES = 20_000
@@ -35,8 +39,6 @@ class Sink:
         self.threads.append(thread)
 
     def _copy(self, table: "Table") -> None:
-        import psycopg2
-
         params = connection.get_connection_params()
         raw = psycopg2.connect(**params)
         try:
@@ -124,9 +126,6 @@ class Table:
             self.flush()
 
     def _protect(self, values: list) -> list:
-        from sbcard.crypto import keyed_hash
-        from sbcard.idnumbers import canonical
-
         for index in self.hashed:
             values.append(keyed_hash(canonical(values[index])))
         for index, field in self.encrypted:

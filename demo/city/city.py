@@ -23,6 +23,7 @@ import bisect
 import contextlib
 import datetime
 import math
+import multiprocessing
 import random
 import time
 import uuid
@@ -42,6 +43,7 @@ from applications.workflow import TABLE
 from issuance.lifecycle import CARD_TABLE
 from issuance.models import Card, CardChange, CardEvent, LossReport
 from partners.models import PartnerCall
+from rosters.models import BatchApplication, EmployerApproval, RosterBatch
 from sbcard.idnumbers import make_resident_id
 from sbcard.statemachine import CREATE_EVENT
 
@@ -159,8 +161,6 @@ class City(LoadingMixin):
 
     def _in_workers(self, workers: int) -> dict[str, int]:
         """Run the people's part in `workers` forked processes; returns the rows each table got."""
-        import multiprocessing
-
         connection.close()  # each process opens its own
         context = multiprocessing.get_context("fork")
         results = context.Queue()
@@ -199,11 +199,6 @@ class City(LoadingMixin):
             connection.close()
 
     def _roster_models(self) -> list:
-        try:
-            from rosters.models import BatchApplication, EmployerApproval, RosterBatch
-        except ImportError:
-            self.say("rosters app not found: no employer batches")
-            return []
         return [RosterBatch, BatchApplication, EmployerApproval]
 
     # --- indexes -----------------------------------------------------------------------------------

@@ -6,7 +6,9 @@ import re
 import threading
 import time
 
+import psycopg2
 from django.core.management.base import CommandError
+from django.core.management.color import no_style
 from django.db import connection
 
 
@@ -64,8 +66,6 @@ class LoadingMixin:
 
     def _run_in_parallel(self, statements: list[str], parallel: int) -> None:
         """The loaded data is committed by the COPY connections already; index builds go two at a time."""
-        import psycopg2
-
         work: queue.Queue = queue.Queue()
         for statement in statements:
             work.put(statement)
@@ -96,8 +96,6 @@ class LoadingMixin:
             raise CommandError("rebuilding indexes failed: " + "; ".join(errors))
 
     def _reset_sequences(self, models_loaded: list) -> None:
-        from django.core.management.color import no_style
-
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), models_loaded):
                 cursor.execute(statement)

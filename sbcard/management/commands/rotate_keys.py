@@ -8,9 +8,9 @@ audit trail keeps its old person keys (it is append-only), so searches there use
 from django.apps import apps
 from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 
-from sbcard.crypto import EncryptedCharField, keyed_hash, reencrypt
+from sbcard.crypto import EncryptedCharField, decrypt, keyed_hash, reencrypt
 
 BATCH = 2000
 
@@ -38,7 +38,6 @@ class Command(BaseCommand):
         total = 0
         last_pk = 0
         table = model._meta.db_table
-        from django.db import connection
 
         while True:
             with transaction.atomic(), connection.cursor() as cursor:
@@ -58,8 +57,6 @@ class Command(BaseCommand):
                         if stored:
                             changes[field.column] = reencrypt(stored)
                     if hash_fields and values[0]:
-                        from sbcard.crypto import decrypt
-
                         changes[model._meta.get_field(hash_fields[0]).column] = keyed_hash(decrypt(values[0]))
                     if changes:
                         assignments = ", ".join(f"{column} = %s" for column in changes)
