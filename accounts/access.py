@@ -1,7 +1,8 @@
 """Who a user is to a record, and which records they may see: the one place every app asks.
 
 Each model with an owner declares its `PARTIES` (a `Parties` of field paths): the station that handles it,
-the employer that filed it, and the user accounts that hold it (the holder, the guardian who applied). From
+the employer that filed it, the user accounts that hold it (the holder, the guardian who applied), and the
+hospital or pharmacy whose staff made it (an e-card check). From
 that single declaration this module answers both questions — the role a user has towards one record (the
 status tables check it) and the queryset of records a user may see (lists, and the access helpers behind
 every detail page). A record outside the user's binding is a 404, never a 403 that leaks that it exists.
@@ -20,8 +21,9 @@ HOLDER = Role.CITIZEN.value  # the holder, or the guardian who filed for a child
 CLERK = Role.CLERK.value  # a clerk of the record's station
 EMPLOYER_AGENT = Role.EMPLOYER_AGENT.value  # an agent of the employer that filed it
 ADMIN = Role.ADMIN.value
+VERIFIER = Role.VERIFIER.value  # staff of the hospital or pharmacy the record belongs to
 SYSTEM = "system"  # jobs and partner callbacks (no actor)
-ROLES = (HOLDER, CLERK, EMPLOYER_AGENT, ADMIN, SYSTEM)
+ROLES = (HOLDER, CLERK, EMPLOYER_AGENT, ADMIN, VERIFIER, SYSTEM)
 
 
 def _value(record, path: str):
@@ -46,6 +48,9 @@ def role_of(user, record) -> str | None:
     if user.role == Role.EMPLOYER_AGENT:
         employer_id = _value(record, parties.employer) if parties.employer else None
         return EMPLOYER_AGENT if employer_id is not None and employer_id == user.employer_id else None
+    if user.role == Role.VERIFIER:
+        institution_id = _value(record, parties.institution) if parties.institution else None
+        return VERIFIER if institution_id is not None and institution_id == user.institution_id else None
     if user.role == Role.CITIZEN and any(_value(record, path) == user.pk for path in parties.holders):
         return HOLDER
     return None
@@ -62,6 +67,8 @@ def visible_to(user, queryset: QuerySet) -> QuerySet:
         return queryset.filter(**{parties.station: user.station_id})
     if user.role == Role.EMPLOYER_AGENT and parties.employer:
         return queryset.filter(**{parties.employer: user.employer_id})
+    if user.role == Role.VERIFIER and parties.institution:
+        return queryset.filter(**{parties.institution: user.institution_id})
     if user.role == Role.CITIZEN and parties.holders:
         anyone = Q()
         for path in parties.holders:

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from sbcard.idnumbers import mask_phone
 
-from .models import ApiToken, Employer, ServiceStation, User
+from .models import ApiToken, Employer, MedicalInstitution, ServiceStation, User
 
 
 @admin.register(ServiceStation)
@@ -22,12 +22,22 @@ class EmployerAdmin(admin.ModelAdmin):
     list_select_related = ["station"]
 
 
+@admin.register(MedicalInstitution)
+class MedicalInstitutionAdmin(admin.ModelAdmin):
+    """Designated hospitals and pharmacies: the admin creates one, then its staff as users with the role
+    "Hospital or pharmacy staff" bound to it; they check electronic cards."""
+
+    list_display = ["code", "name", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["code", "name"]
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["masked_username", "full_name", "role", "station", "employer", "is_active"]
+    list_display = ["masked_username", "full_name", "role", "station", "employer", "institution", "is_active"]
     list_filter = ["role", "is_active", "station"]
     search_fields = ["username", "full_name"]
-    list_select_related = ["station", "employer"]
+    list_select_related = ["station", "employer", "institution"]
     fieldsets = DjangoUserAdmin.fieldsets + (
         (
             _("Portal"),
@@ -38,6 +48,7 @@ class UserAdmin(DjangoUserAdmin):
                     "phone",
                     "station",
                     "employer",
+                    "institution",
                     "preferred_language",
                     "sms_notices_enabled",
                     "care_mode",
@@ -52,7 +63,7 @@ class UserAdmin(DjangoUserAdmin):
         return mask_phone(user.username) if user.role == "citizen" else user.username
 
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (
-        (_("Portal"), {"fields": ("role", "full_name", "phone", "station", "employer")}),
+        (_("Portal"), {"fields": ("role", "full_name", "phone", "station", "employer", "institution")}),
     )
 
 

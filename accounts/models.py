@@ -19,6 +19,8 @@ class Role(models.TextChoices):
     CLERK = "clerk", _("Service-window clerk")
     EMPLOYER_AGENT = "employer_agent", _("Employer agent")
     ADMIN = "admin", _("Administrator")
+    # Staff of a designated hospital or pharmacy (定点医药机构) who check electronic cards; created by the admin.
+    VERIFIER = "verifier", _("Hospital or pharmacy staff")
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class Parties:
     station: str | None = None
     employer: str | None = None
     holders: tuple[str, ...] = ()
+    institution: str | None = None  # the hospital or pharmacy whose staff made the record (an e-card check)
 
 
 class ServiceStation(models.Model):
@@ -102,6 +105,28 @@ class Employer(models.Model):
         self.credit_code = uscc.compact(self.credit_code or "")
 
 
+class MedicalInstitution(models.Model):
+    """A designated hospital or pharmacy (定点医药机构) whose staff check electronic social security cards."""
+
+    class Kind(models.TextChoices):
+        HOSPITAL = "hospital", _("Hospital")
+        PHARMACY = "pharmacy", _("Pharmacy")
+
+    code = models.CharField(_("institution code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("may check e-cards"), default=True)
+
+    class Meta:
+        verbose_name = _("hospital or pharmacy")
+        verbose_name_plural = _("hospitals and pharmacies")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class User(AbstractUser):
     """Everyone who signs in. Citizens sign in with their mobile phone number as user name."""
 
@@ -126,6 +151,15 @@ class User(AbstractUser):
         related_name="agents",
         help_text=_("Required for employer agents."),
     )
+    institution = models.ForeignKey(
+        MedicalInstitution,
+        verbose_name=_("hospital or pharmacy"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        help_text=_("Required for hospital or pharmacy staff: where they check e-cards."),
+    )
     preferred_language = models.CharField(_("language"), max_length=10, default="zh-hans")
     sms_notices_enabled = models.BooleanField(_("SMS notices"), default=True)
     care_mode = models.BooleanField(
@@ -146,6 +180,10 @@ class User(AbstractUser):
                 name="agent_has_employer",
                 condition=~models.Q(role="employer_agent") | models.Q(employer__isnull=False),
             ),
+            models.CheckConstraint(
+                name="verifier_has_institution",
+                condition=~models.Q(role="verifier") | models.Q(institution__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -157,6 +195,8 @@ class User(AbstractUser):
             raise ValidationError({"station": _("A clerk must be bound to a service station.")})
         if self.role == Role.EMPLOYER_AGENT and not self.employer_id:
             raise ValidationError({"employer": _("An employer agent must be bound to an employer.")})
+        if self.role == Role.VERIFIER and not self.institution_id:
+            raise ValidationError({"institution": _("Hospital or pharmacy staff must be bound to their institution.")})
 
     @property
     def is_citizen(self) -> bool:
@@ -165,6 +205,10 @@ class User(AbstractUser):
     @property
     def is_clerk(self) -> bool:
         return self.role == Role.CLERK
+
+    @property
+    def is_verifier(self) -> bool:
+        return self.role == Role.VERIFIER
 
     @property
     def is_city_admin(self) -> bool:
@@ -178,6 +222,7 @@ class PhoneCode(models.Model):
         SIGN_UP = "sign_up", _("Sign up")
         SIGN_IN = "sign_in", _("Sign in")
         CHANGE_PHONE = "change_phone", _("Change phone")
+        FAMILY_CONSENT = "family_consent", _("Consent to a relative holding your e-card")
 
     phone_key = models.CharField(max_length=64, db_index=True)
     purpose = models.CharField(max_length=20, choices=Purpose.choices)

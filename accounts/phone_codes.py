@@ -6,6 +6,7 @@ import datetime
 import hashlib
 import hmac
 import secrets
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,12 +31,26 @@ def _key(value: str) -> str:
     return hmac.new(settings.ID_HASH_KEY.encode(), f"phone-code:{value}".encode(), hashlib.sha256).hexdigest()
 
 
-def send_code(*, phone: str, purpose: str, client_address: str | None = None) -> str:
+def _code_key(phone: str, scope: str) -> str:
+    return _key(f"{phone}|{scope}" if scope else phone)
+
+
+def send_code(
+    *,
+    phone: str,
+    purpose: str,
+    client_address: str | None = None,
+    scope: str = "",
+    text: Callable[[str], str] | None = None,
+) -> str:
     """Send a fresh code by SMS. Returns it only so a demo (DEBUG) page can show it; it is never stored.
 
     At most CODES_PER_HOUR per phone, and SMS_CODES_PER_ADDRESS_PER_HOUR per client address when the caller
     names one (the pages do; the API has its throttle), counted atomically in the shared cache so that
-    requests at the same moment, in any process, cannot pass together."""
+    requests at the same moment, in any process, cannot pass together.
+
+    `scope` binds the code to one request (a relative's consent to one holder: only that request can spend
+    it); `text(code)` words the SMS when the code is to be passed on rather than kept secret."""
     try:
         validate_mobile_phone(phone)
     except ValidationError as error:
@@ -50,23 +65,23 @@ def send_code(*, phone: str, purpose: str, client_address: str | None = None) ->
             _("Too many codes asked for from this network in the last hour; please wait and try again."),
             code="too_many_codes",
         )
-    phone_key = _key(phone)
-    if not count_and_check(f"phone-code:phone:{phone_key}", limit=CODES_PER_HOUR, window_seconds=hour):
+    if not count_and_check(f"phone-code:phone:{_key(phone)}", limit=CODES_PER_HOUR, window_seconds=hour):
         raise Conflict(
             _("Too many codes for this number in the last hour; please wait and try again."), code="too_many_codes"
         )
     code = f"{secrets.randbelow(1_000_000):06d}"
     record = PhoneCode.objects.create(
-        phone_key=phone_key,
+        phone_key=_code_key(phone, scope),
         purpose=purpose,
         code_hash=_key(f"{phone}:{code}"),
         expires_at=timezone.now() + CODE_LIFETIME,
     )
-    text = "【社保卡】" + _("Your verification code is %(code)s, valid for 10 minutes. Do not tell anyone.") % {
-        "code": code
-    }
+    if text is None:
+        message = _("Your verification code is %(code)s, valid for 10 minutes. Do not tell anyone.") % {"code": code}
+    else:
+        message = text(code)
     try:
-        SmsClient().send(to=phone, text=text, idempotency_key=f"phone-code-{record.pk}")
+        SmsClient().send(to=phone, text="【社保卡】" + message, idempotency_key=f"phone-code-{record.pk}")
     except PartnerError as error:
         raise Conflict(
             _("The code could not be sent just now; please try again in a minute."), code="sms_unavailable"
@@ -74,7 +89,7 @@ def send_code(*, phone: str, purpose: str, client_address: str | None = None) ->
     return code
 
 
-def use_code(*, phone: str, purpose: str, code: str) -> None:
+def use_code(*, phone: str, purpose: str, code: str, scope: str = "") -> None:
     """Check and spend a code, or raise InvalidInput saying why. A wrong try is counted (and committed)
     before the refusal, so call this outside a transaction that the refusal would roll back."""
     wrong = InvalidInput(
@@ -83,7 +98,7 @@ def use_code(*, phone: str, purpose: str, code: str) -> None:
     with transaction.atomic():
         latest = (
             PhoneCode.objects.select_for_update()
-            .filter(phone_key=_key(phone), purpose=purpose, used_at=None)
+            .filter(phone_key=_code_key(phone, scope), purpose=purpose, used_at=None)
             .order_by("-created_at")
             .first()
         )

@@ -25,6 +25,8 @@ def home(request):
             return redirect("applications:mine")
         if user.role == Role.CLERK:
             return redirect("applications:station_queue")
+        if user.role == Role.VERIFIER:
+            return redirect("ecards:verify")
         if user.is_city_admin:
             return redirect("admin:index")
     return render(request, "home.html")

@@ -18,6 +18,26 @@ class CardStatus(models.TextChoices):
     EXCHANGED = "exchanged", _("Exchanged")
 
 
+class ECardState(models.TextChoices):
+    """What the electronic card (电子社保卡) tells a hospital or pharmacy. Never stored: it follows the card's
+    status, so the e-card stops the moment the card is reported lost, replaced or exchanged, and works again on
+    unreport, through the card table alone."""
+
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended: the card is reported lost")
+    REPLACED = "replaced", _("Replaced: the card was replaced or exchanged")
+
+
+ECARD_STATE_BY_CARD_STATUS = {
+    CardStatus.ISSUED: ECardState.ACTIVE,  # medical use needs no bank activation (rule 10 is the bank's function)
+    CardStatus.ACTIVE: ECardState.ACTIVE,
+    CardStatus.PRE_REPORTED_LOST: ECardState.SUSPENDED,
+    CardStatus.REPORTED_LOST: ECardState.SUSPENDED,
+    CardStatus.REPLACED: ECardState.REPLACED,
+    CardStatus.EXCHANGED: ECardState.REPLACED,
+}
+
+
 class Card(models.Model):
     """A card handed to its holder: created `issued` at pickup."""
 
@@ -50,6 +70,19 @@ class Card(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def ecard_state(self) -> str:
+        return ECARD_STATE_BY_CARD_STATUS[CardStatus(self.status)]
+
+    @property
+    def ecard_state_label(self) -> str:
+        return ECardState(self.ecard_state).label
+
+    @property
+    def masked_number(self) -> str:
+        """The first 3 and last 2 characters: enough for the holder to tell two cards apart."""
+        return self.number[:3] + "*" * max(len(self.number) - 5, 0) + self.number[-2:]
 
 
 class Pickup(models.Model):

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "accounts",
     "applications",
     "issuance",
+    "ecards",
     "partners",
     "notices",
     "audit",
@@ -269,6 +270,47 @@ if not FIELD_ENCRYPTION_KEYS:
     FIELD_ENCRYPTION_KEYS = [
         base64.urlsafe_b64encode(hashlib.sha256(f"fields:{SECRET_KEY}".encode()).digest()).decode()
     ]
+def _base64url_bytes(text: str) -> bytes:
+    try:
+        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    except ValueError:
+        return b""
+
+
+def development_key(path: Path) -> str:
+    """A random key made once for this checkout and shared by its processes; never committed (var/ is ignored).
+    Written beside its place and linked into it, so two processes starting at once agree on one key."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f"{path.name}.{os.getpid()}")
+        draft.write_text(base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode())
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
+
+
+# The city's keys for electronic cards (电子社保卡): Ed25519 private keys, each the 32 bytes in base64url (a JWK's
+# "d", RFC 8037), comma-separated. The first signs the e-cards' codes; the public halves of all of them are
+# published at /.well-known/sbcard-ecard-key, so a hospital checks a code offline and a code signed just before a
+# rotation still checks out (rotate: put the new key first, drop the old one a day later). `manage.py
+# new_ecard_key` prints a new one.
+ECARD_SIGNING_KEYS = env_list("ECARD_SIGNING_KEYS")
+if not ECARD_SIGNING_KEYS:
+    if PRODUCTION:
+        raise ImproperlyConfigured("ECARD_SIGNING_KEYS must be set in production.")
+    ECARD_SIGNING_KEYS = [development_key(VAR_DIR / "ecard-signing-key")]
+if any(len(_base64url_bytes(key)) != 32 for key in ECARD_SIGNING_KEYS):
+    raise ImproperlyConfigured("ECARD_SIGNING_KEYS: each key is 32 bytes in base64url (an Ed25519 private key).")
+# An e-card's QR code changes every ECARD_CODE_REFRESH_SECONDS; each code is valid for ECARD_CODE_SECONDS from
+# when it was made (the refresh interval and time to scan it), so a photographed code is soon worthless.
+ECARD_CODE_REFRESH_SECONDS = env_int("ECARD_CODE_REFRESH_SECONDS", 60)
+ECARD_CODE_SECONDS = env_int("ECARD_CODE_SECONDS", 90)
+
 # --- Cache -----------------------------------------------------------------------------------
 # Throttles, SMS-code limits and the signal that the city policy or the calendar changed. One process
 # (`make run`) keeps them in memory; several web and worker processes must share them: CACHE_URL=redis://...
@@ -355,6 +397,11 @@ SPECTACULAR_SETTINGS = {
         {"name": "auth", "description": "Sign-up, SMS codes, API tokens (issue, list, revoke), the signed-in user."},
         {"name": "applications", "description": "Citizens apply, upload photos, submit and follow; clerks review."},
         {"name": "cards", "description": "Cards: activation, swipe limit, loss reports, replacement, exchange."},
+        {
+            "name": "ecards",
+            "description": "Electronic cards (电子社保卡): codes, relatives' consent, checks by hospitals and "
+            "pharmacies, the city's public keys.",
+        },
         {"name": "window", "description": "The service window: stations, appointments, walk-ins, pickup, checks."},
         {"name": "rosters", "description": "Employers' staff rosters: file or JSON rows, dry run, photos, submit."},
         {"name": "dashboard", "description": "Backlog, deadlines, bottlenecks, flow and activation figures."},
@@ -385,6 +432,11 @@ SPECTACULAR_SETTINGS = {
         "LossReportKindEnum": "issuance.models.LossReport.Kind",
         "LossReportChannelEnum": "issuance.models.LossReport.Channel",
         "AppointmentStateEnum": "issuance.models.Appointment.State",
+        "ECardStateEnum": "issuance.models.ECardState",
+        "ECardCheckOutcomeEnum": "ecards.models.ECardCheck.Outcome",
+        "FamilyLinkStateEnum": "ecards.models.FamilyLink.State",
+        "FamilyLinkRelationshipEnum": "ecards.models.FamilyLink.Relationship",
+        "ECardRelationEnum": "ecards.access.RELATION_CHOICES",
         "RosterBatchStateEnum": "rosters.models.RosterBatch.State",
         "ForecastStepStateEnum": "applications.api.serializers.STEP_STATES",
     },

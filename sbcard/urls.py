@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("accounts.api_urls")),
     path("", include("applications.api.urls")),
     path("", include("issuance.api_urls")),
+    path("", include("ecards.api_urls")),
     path("", include("rosters.api_urls")),
     path("dashboard/", include("dashboards.api_urls")),
 ]
@@ -25,6 +26,7 @@ urlpatterns = [
     path("", include("notices.urls")),
     path("", include("rosters.urls")),
     path("", include("issuance.urls")),
+    path("", include("ecards.urls")),
     path("dashboard/", include("dashboards.urls")),
     path("", include("dashboards.metrics_urls")),
     path("admin/", admin.site.urls),
