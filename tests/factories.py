@@ -9,7 +9,7 @@ import itertools
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.models import Employer, Role, ServiceStation, User
+from accounts.models import Employer, MedicalInstitution, Role, ServiceStation, User
 from accounts.tokens import issue_token
 from applications import services
 from applications.models import CardApplication, InsuranceType, Person, Relationship, Status
@@ -64,6 +64,21 @@ def make_clerk(station: ServiceStation, username: str | None = None) -> User:
 def make_agent(employer: Employer) -> User:
     return User.objects.create_user(
         f"agent{next(_sequence)}", password=PASSWORD, role=Role.EMPLOYER_AGENT, employer=employer
+    )
+
+
+def make_institution(name: str = "测试大药房", kind: str = MedicalInstitution.Kind.PHARMACY) -> MedicalInstitution:
+    return MedicalInstitution.objects.create(code=f"H{next(_sequence):06d}", name=name, kind=kind)
+
+
+def make_verifier(institution: MedicalInstitution | None = None, name: str = "核验员") -> User:
+    """Hospital or pharmacy staff, as the admin creates them."""
+    return User.objects.create_user(
+        f"verifier{next(_sequence)}",
+        password=PASSWORD,
+        role=Role.VERIFIER,
+        institution=institution or make_institution(),
+        full_name=name,
     )
 
 
