@@ -20,7 +20,7 @@ from partners.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER
 from . import factories
 
 pytestmark = pytest.mark.django_db
-AREAS = ["auth", "applications", "cards", "window", "rosters", "dashboard"]
+AREAS = ["auth", "applications", "cards", "ecards", "window", "rosters", "dashboard"]
 METHODS = {"get", "post", "put", "patch", "delete"}
 
 

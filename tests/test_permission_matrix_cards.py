@@ -19,6 +19,11 @@ CARD_API = [
     ("post", "/api/v1/cards/{card}/replacement/", {}),
     ("post", "/api/v1/cards/{card}/exchange/", {"reason": "damaged"}),
     ("post", "/api/v1/applications/{ready}/hand-over/", {"presented_id_number": "x"}),
+    # the e-card: the card seen as a code
+    ("get", "/api/v1/ecards/{card}/", None),
+    ("get", "/api/v1/ecards/{card}/shown/", None),
+    ("get", "/api/v1/ecards/{card}/code/", None),
+    ("get", "/api/v1/ecards/{card}/checks/", None),
 ]
 CARD_PAGES = [
     ("get", "/window/cards/{card}/"),
@@ -29,7 +34,9 @@ CARD_PAGES = [
     ("post", "/window/pickup/{ready}/"),
     ("post", "/applications/{ready}/proxy/"),
     ("get", "/applications/{ready}/certificate.pdf"),
+    ("get", "/ecard/{card}/"),
 ]
+PERSONAS = ["eve_citizen", "dave_clerk", "carol_employer", "frank_pharmacist"]
 
 
 @pytest.fixture
@@ -41,6 +48,7 @@ def world(station, other_station):
         "eve_citizen": factories.make_citizen("赵大伟"),
         "dave_clerk": factories.make_clerk(other_station),
         "carol_employer": factories.make_agent(factories.make_employer(station)),
+        "frank_pharmacist": factories.make_verifier(),
     }
     return card, ready, personas
 
@@ -58,7 +66,7 @@ def snapshot(card, ready):
     )
 
 
-@pytest.mark.parametrize("persona", ["eve_citizen", "dave_clerk", "carol_employer"])
+@pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(("method", "url", "payload"), CARD_API)
 def test_card_api_out_of_scope_is_404(api_client, world, persona, method, url, payload):
     card, ready, personas = world
@@ -71,7 +79,7 @@ def test_card_api_out_of_scope_is_404(api_client, world, persona, method, url, p
     assert snapshot(card, ready) == before
 
 
-@pytest.mark.parametrize("persona", ["eve_citizen", "dave_clerk", "carol_employer"])
+@pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize(("method", "url"), CARD_PAGES)
 def test_card_pages_out_of_scope_are_404(world, persona, method, url):
     card, ready, personas = world

@@ -3,7 +3,7 @@ event) pair outside it is refused, for every role (in memory: no database is nee
 
 import pytest
 
-from accounts.access import ADMIN, CLERK, EMPLOYER_AGENT, HOLDER, ROLES, SYSTEM
+from accounts.access import ADMIN, CLERK, EMPLOYER_AGENT, HOLDER, ROLES, SYSTEM, VERIFIER
 from accounts.models import Role, ServiceStation, User
 from applications.models import CardApplication, Channel, Status, StatusEvent
 from applications.workflow import EVENTS, MACHINE, TABLE, TRANSITIONS, apply_event
@@ -23,6 +23,7 @@ def world(db):
         CLERK: factories.make_clerk(station),
         EMPLOYER_AGENT: factories.make_agent(employer),
         ADMIN: factories.make_admin(),
+        VERIFIER: factories.make_verifier(),  # hospital or pharmacy staff: no part in any application
         SYSTEM: None,
     }
     return application, actors

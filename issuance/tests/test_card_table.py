@@ -3,7 +3,7 @@ outside it is refused, for every role (in memory: no database is needed to say n
 
 import pytest
 
-from accounts.access import ADMIN, CLERK, HOLDER, SYSTEM
+from accounts.access import ADMIN, CLERK, HOLDER, SYSTEM, VERIFIER
 from accounts.models import Role, User
 from applications.models import CardApplication, CityPolicy
 from issuance.lifecycle import CARD_EVENTS, CARD_MACHINE, CARD_TABLE, CARD_TRANSITIONS, apply_card_event
@@ -11,7 +11,7 @@ from issuance.models import Card, CardEvent, CardStatus
 from sbcard.errors import Conflict, NotPermitted
 from tests import factories
 
-ROLES = (HOLDER, CLERK, ADMIN, SYSTEM)
+ROLES = (HOLDER, CLERK, ADMIN, VERIFIER, SYSTEM)
 
 
 @pytest.fixture
@@ -19,7 +19,13 @@ def world(db):
     station = factories.make_station()
     citizen = factories.make_citizen()
     card = factories.make_card(citizen, station)
-    actors = {HOLDER: citizen, CLERK: factories.make_clerk(station), ADMIN: factories.make_admin(), SYSTEM: None}
+    actors = {
+        HOLDER: citizen,
+        CLERK: factories.make_clerk(station),
+        ADMIN: factories.make_admin(),
+        VERIFIER: factories.make_verifier(),  # a pharmacy checks e-cards; it changes no card
+        SYSTEM: None,
+    }
     return card, actors
 
 
@@ -95,3 +101,25 @@ def test_unreporting_a_written_report_follows_the_city_policy(world, undo_allowe
         assert "final" in error.value.message or "补" in error.value.message or "挂失" in error.value.message
         card.refresh_from_db()
         assert card.status == CardStatus.REPORTED_LOST
+
+
+# Issue 20: the e-card stops the moment the card is reported lost, replaced or exchanged, and works again on unreport
+# (and when an oral report lapses). Written out here from the issue, event by event, for every transition.
+ECARD_AFTER_EVENT = {
+    "activate": "active",
+    "report_lost_orally": "suspended",
+    "confirm_loss_in_writing": "suspended",
+    "report_lost_in_writing": "suspended",
+    "lapse_oral_report": "active",
+    "unreport": "active",
+    "replace": "replaced",
+    "exchange": "replaced",
+}
+
+
+def test_the_ecard_state_follows_every_transition_of_the_card_table():
+    assert {t.event for t in CARD_TRANSITIONS} == set(ECARD_AFTER_EVENT)
+    for transition in CARD_TRANSITIONS:
+        after = Card(status=transition.target)
+        assert after.ecard_state == ECARD_AFTER_EVENT[transition.event], transition
+    assert Card(status=CardStatus.ISSUED).ecard_state == "active"  # handed over: usable before bank activation
