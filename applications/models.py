@@ -428,6 +428,14 @@ class CityPolicy(models.Model):
     formal_loss_report_can_be_undone = models.BooleanField(
         _("a written loss report can be undone"), default=True, help_text=_("Rule 14: some cities make it final.")
     )
+    replacements_allowed_in_12_months = models.PositiveSmallIntegerField(
+        _("replacements in 12 months without a review"),
+        default=3,
+        help_text=_(
+            "One more replacement within 12 months goes to a clerk's review with the person's history, instead of "
+            "straight to production (3: the fourth, as the US Social Security Administration counts)."
+        ),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

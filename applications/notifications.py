@@ -104,6 +104,19 @@ def about(application: CardApplication) -> About:
     )
 
 
+# An event whose own words say more than its status's: a replacement beyond the yearly limit waits for a review.
+EVENT_TEXTS = {
+    "refer_for_review": lambda c: (
+        _(
+            "Your replacement card application %(reference)s goes to a clerk's review before the card is made, as it "
+            "is one of several replacements within 12 months. The station will review it within 7 working days (by "
+            "%(date)s)."
+        )
+        % c
+    ),
+}
+
+
 def _context(application: CardApplication, event: StatusEvent, policy: CityPolicy) -> dict:
     deadline = current_step_deadline(application, policy) if event.to_status in DATED_STATUSES else None
     return {
@@ -131,7 +144,9 @@ def notify_status_changes(status_event_ids: list[int]) -> list[int]:
         rows += notices_for(
             key=f"status{event.pk}",
             kind=event.to_status,
-            text_for=lambda event=event, context=context: STATUS_TEXTS[event.to_status](context),
+            text_for=lambda event=event, context=context: EVENT_TEXTS.get(event.event, STATUS_TEXTS[event.to_status])(
+                context
+            ),
             recipients=recipients_for(application),
             about=about(application),
         )

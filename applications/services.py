@@ -9,6 +9,8 @@ from django.utils.translation import gettext as _
 from accounts.access import CLERK, EMPLOYER_AGENT, HOLDER, role_of
 from accounts.models import Employer, ServiceStation, User
 from accounts.services import check_new_citizen_account, create_citizen_account
+from audit import services as audit
+from audit.models import AuditEntry
 from sbcard.errors import Conflict, InvalidInput, NotPermitted
 from sbcard.idnumbers import parse_resident_id
 from sbcard.uploads import check_document
@@ -30,6 +32,7 @@ from .models import (
 )
 from .photos import check_photo, photo_file_name
 from .reasons import CLERK_RETURN_REASON_CODES, CORRECTED_AT, RETURN_REASONS_BY_CODE, partner_mismatch_text
+from .replacements import replacement_history
 
 GUARDIAN_MAX_AGE = 16  # rule 16: a guardian applies for a child under 16
 EDITABLE_FIELDS = ("insurance_type", "household_city", "address", "phone", "station", "relationship", "name")
@@ -344,10 +347,41 @@ def unresolved_partner_mismatch(application: CardApplication) -> dict | None:
     return detail if current is not None and current == detail.get("sent") else None
 
 
-def approve_application(application_id: int, *, actor) -> CardApplication:
+def _frequent_replacement_decision(application_id: int, *, actor, decision: str, note: str):
+    """A replacement beyond the city's yearly limit is decided with the history in view and a note of what the clerk
+    checked; the decision goes to the audit trail. Returns the history, or None for any other application."""
+    application = CardApplication.objects.select_related("person").get(pk=application_id)
+    history = replacement_history(application)
+    if history is None or not history.needs_review:
+        return None
+    if not note.strip():
+        raise InvalidInput(
+            _(
+                "This is replacement number %(number)d within 12 months: say what you checked (the history, the "
+                "holder's explanation, a police report) before deciding."
+            )
+            % {"number": history.number},
+            code="review_note_required",
+            field="note",
+        )
+    audit.record(
+        AuditEntry.Action.REPLACEMENT_REVIEW,
+        actor=actor,
+        obj=application,
+        id_number=application.person.id_number,
+        detail=f"{decision}: replacement {history.number} in 12 months (limit {history.limit}); "
+        f"earlier: {', '.join(a.reference for a in history.earlier)}; note: {note.strip()}",
+    )
+    return history
+
+
+@transaction.atomic
+def approve_application(application_id: int, *, actor, note: str = "") -> CardApplication:
     """The station approves; a replacement's or exchange's old card stops in the same transaction (issuance
-    asks the table to run that after every approval: see issuance/apps.py)."""
-    return workflow.apply_event(application_id, "approve", actor=actor)
+    asks the table to run that after every approval: see issuance/apps.py). A replacement beyond the yearly limit
+    needs the clerk's note of what they checked, and is audited."""
+    reviewed = _frequent_replacement_decision(application_id, actor=actor, decision="approved", note=note)
+    return workflow.apply_event(application_id, "approve", actor=actor, reason=note.strip() if reviewed else "")
 
 
 @transaction.atomic
@@ -374,14 +408,19 @@ def return_application(application_id: int, *, actor, reason_code: str, note: st
     reason = str(RETURN_REASONS_BY_CODE[reason_code].label)
     if note.strip():
         reason = f"{reason} {note.strip()}"
-    return workflow.apply_event(application_id, "return", actor=actor, reason_code=reason_code, reason=reason)
+    with transaction.atomic():
+        _frequent_replacement_decision(application_id, actor=actor, decision=f"returned ({reason_code})", note=note)
+        return workflow.apply_event(application_id, "return", actor=actor, reason_code=reason_code, reason=reason)
 
 
 def withdraw_application(application_id: int, *, actor) -> CardApplication:
     return workflow.apply_event(application_id, "withdraw", actor=actor)
 
 
+@transaction.atomic
 def cancel_application(application_id: int, *, actor, reason: str) -> CardApplication:
+    if reason.strip():  # a frequent replacement cancelled by the station (suspected fraud, say): audited too
+        _frequent_replacement_decision(application_id, actor=actor, decision="cancelled", note=reason)
     return workflow.apply_event(application_id, "cancel", actor=actor, reason=reason)
 
 

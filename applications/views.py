@@ -27,6 +27,7 @@ from .forms import ApplicationForm, CorrectionForm, NameProxyForm, ReturnForm, W
 from .models import CardApplication, Channel, CityPolicy, Escalation, PartnerStep, Relationship, Status
 from .photos import photo_rules_text
 from .progress import NEXT_STEP, correction_request, current_step_deadline, forecast, review_waiting, timeline
+from .replacements import beyond_the_limit, replacement_history
 from .workflow import allowed_events
 
 CITIZEN_EVENTS = {"submit", "withdraw"}
@@ -218,9 +219,9 @@ def station_queue(request):
     """The station's submitted online applications, oldest first, with the review limit marked (rule 4)."""
     require_role(request.user, Role.CLERK)
     queue = (
-        CardApplication.objects.filter(
-            station_id=request.user.station_id, status=Status.SUBMITTED, channel=Channel.ONLINE
-        )
+        # Online ones, and replacements taken at the counter beyond the yearly limit (roster rows: on their batch).
+        CardApplication.objects.filter(station_id=request.user.station_id, status=Status.SUBMITTED)
+        .exclude(channel=Channel.ROSTER)
         .select_related("person")
         .order_by("submitted_at", "id")
     )
@@ -228,9 +229,12 @@ def station_queue(request):
     policy = CityPolicy.current()
     today = timezone.localdate()
     rows = []
+    frequent = beyond_the_limit(list(page.object_list))
     for application in page.object_list:
         waited, mark = review_waiting(application, today, policy)
-        rows.append({"application": application, "waited": waited, "mark": mark})
+        rows.append(
+            {"application": application, "waited": waited, "mark": mark, "frequent": application.pk in frequent}
+        )
     return render(
         request,
         "applications/station_queue.html",
@@ -246,7 +250,7 @@ def review(request, application_id: int):
     if request.method == "POST":
         try:
             if request.POST.get("action") == "approve":
-                services.approve_application(application.pk, actor=request.user)
+                services.approve_application(application.pk, actor=request.user, note=request.POST.get("note", ""))
                 messages.success(request, _("Approved: the application goes on to the information centre check."))
                 return redirect("applications:station_queue")
             if request.POST.get("action") == "return" and return_form.is_valid():
@@ -284,6 +288,7 @@ def review(request, application_id: int):
             "calls": calls,
             "failures": list(open_failures().filter(application_id=application.pk).order_by("created_at")),
             "escalation": getattr(application, "escalation", None),
+            "replacements": replacement_history(application),
         },
         status=400 if request.method == "POST" else 200,
     )

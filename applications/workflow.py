@@ -16,6 +16,7 @@ from sbcard.jobs import Job
 from sbcard.statemachine import CREATE_EVENT, Change, StatusMachine, Transition, Wording, transition
 
 from .models import CardApplication, Channel, Relationship, Status, StatusEvent
+from .replacements import replacement_history
 
 
 def missing_for_submission(application: CardApplication) -> str | None:
@@ -34,9 +35,27 @@ def missing_for_submission(application: CardApplication) -> str | None:
     return _("The application is not complete. Missing: %(items)s.") % {"items": "、".join(str(m) for m in missing)}
 
 
+def _frequent_replacement(application: CardApplication) -> str | None:
+    """The words for a replacement beyond the city's limit within 12 months, else None."""
+    history = replacement_history(application)
+    if history is None or not history.needs_review:
+        return None
+    return _(
+        "This is replacement number %(number)d within 12 months (the city allows %(limit)d without a review): it goes "
+        "to a clerk's review with the history, not straight to production."
+    ) % {"number": history.number, "limit": history.limit}
+
+
 def counter_intake_only(application: CardApplication) -> str | None:
     if application.channel not in (Channel.COUNTER, Channel.PHONE):
         return _("Only applications taken at the counter or by phone appointment skip the online review.")
+    return _frequent_replacement(application) or missing_for_submission(application)
+
+
+def frequent_replacement_at_counter(application: CardApplication) -> str | None:
+    """A replacement taken at the counter beyond the limit waits for a clerk's review instead (SSA's count)."""
+    if application.channel not in (Channel.COUNTER, Channel.PHONE) or _frequent_replacement(application) is None:
+        return _("Only a replacement beyond the city's yearly limit, taken at a station, is referred for review.")
     return missing_for_submission(application)
 
 
@@ -81,6 +100,14 @@ TRANSITIONS: list[Transition] = [
         {CLERK},
         gettext_lazy("Accepted at the station"),
         guard=counter_intake_only,
+    ),
+    transition(
+        Status.DRAFT,
+        "refer_for_review",
+        Status.SUBMITTED,
+        {CLERK},
+        gettext_lazy("Referred to a clerk's review: frequent replacements"),
+        guard=frequent_replacement_at_counter,
     ),
     transition(Status.SUBMITTED, "approve", Status.VERIFYING, {CLERK}, gettext_lazy("Approved by the station")),
     transition(

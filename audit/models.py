@@ -16,6 +16,7 @@ class AuditEntry(models.Model):
         REFUSED = "refused", _("Permission refused")
         EXPORT = "export", _("Export")
         CALENDAR_CHANGE = "calendar_change", _("Holiday calendar entered")
+        REPLACEMENT_REVIEW = "replacement_review", _("Frequent replacement reviewed")
 
     class Outcome(models.TextChoices):
         OK = "ok", _("Done")

@@ -275,7 +275,9 @@ class CardViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     @extend_schema(
         summary="Apply for a replacement card (clerk)",
         description="Rule 13: after a loss report, a replacement application (the holder in person, or a proxy with "
-        "both IDs). Ready 15 working days later, or at once where the station prints cards (`issue_now`).",
+        "both IDs). Ready 15 working days later, or at once where the station prints cards (`issue_now`). A "
+        "replacement beyond the city's yearly limit (the fourth within 12 months by default) is `submitted` to the "
+        "station's review instead, with its `replacement_history`.",
         request=ReplacementSerializer,
         responses={201: NEW_APPLICATION},
     )

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.access import CLERK, HOLDER, role_of
 from applications import workflow
 from applications.models import ApplicationKind, CardApplication, Channel, CityPolicy, Status
+from applications.replacements import needs_frequency_review
 from applications.services import correct_person_record, record_card_made, start_application
 from applications.workdays import add_working_days
 from sbcard.errors import Conflict, InvalidInput
@@ -397,7 +398,9 @@ def apply_for_replacement(
     """Rule 13: after a loss, online by the holder or at a station (also by a proxy with both IDs).
 
     At a station the application is accepted at once; the old card becomes `replaced` when it is
-    approved. At a station that issues on the spot (立等可取) the new card is printed there and then.
+    approved. At a station that issues on the spot (立等可取) the new card is printed there and then. A replacement
+    beyond the city's limit within 12 months is neither: it waits in the station's review queue with the history
+    (applications.replacements), and the old card stops when the review approves it.
     """
 
     card = Card.objects.select_related("person", "application__station").get(pk=card_id)
@@ -440,10 +443,13 @@ def apply_for_replacement(
         proxy_id_number=proxy.id_number if proxy else "",
     )
     if at_station:
-        workflow.apply_event(application.pk, "accept_at_counter", actor=actor)
-        retire_old_card(application.pk, actor=actor)
-        if issue_now:
-            issue_at_station(application.pk, actor=actor)
+        if needs_frequency_review(application):
+            workflow.apply_event(application.pk, "refer_for_review", actor=actor)
+        else:
+            workflow.apply_event(application.pk, "accept_at_counter", actor=actor)
+            retire_old_card(application.pk, actor=actor)
+            if issue_now:
+                issue_at_station(application.pk, actor=actor)
     application.refresh_from_db()
     return application
 

@@ -372,7 +372,17 @@ def _card_action(request, card: Card, action: str, data: dict):
             presented_id_number=data["presented_id_number"],
             issue_now=data["issue_now"],
         )
-        messages.success(request, _("Replacement %(reference)s accepted.") % {"reference": application.reference})
+        if application.status == Status.SUBMITTED:  # beyond the yearly limit: referred to a review, not made yet
+            messages.warning(
+                request,
+                _(
+                    "Replacement %(reference)s is one of several within 12 months: it waits in the review queue with "
+                    "the history; the card is made once a clerk approves it."
+                )
+                % {"reference": application.reference},
+            )
+        else:
+            messages.success(request, _("Replacement %(reference)s accepted.") % {"reference": application.reference})
         return redirect("applications:review", application_id=application.pk)
     elif action == "exchange":
         application = services.apply_for_exchange(

@@ -8,6 +8,7 @@ from accounts.models import ServiceStation
 from applications.models import CardApplication, CardColour, InsuranceType, Relationship, Status
 from applications.progress import NEXT_STEP, correction_request, current_step_deadline, forecast, timeline
 from applications.reasons import CLERK_RETURN_REASON_CODES, RETURN_REASONS
+from applications.replacements import replacement_history
 from applications.services import latest_return
 from applications.workdays import provisional_note
 from applications.workflow import allowed_events
@@ -118,6 +119,21 @@ class ApplicationListSerializer(serializers.ModelSerializer):
         return application.photo_id is not None
 
 
+class EarlierReplacementSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    station = serializers.CharField(source="station.name")
+    status = serializers.ChoiceField(choices=Status.choices)
+
+
+class ReplacementHistorySerializer(serializers.Serializer):
+    number = serializers.IntegerField(help_text="Which replacement within 12 months this one is (1 for the first).")
+    limit = serializers.IntegerField(help_text="Replacements the city allows in 12 months without a review.")
+    needs_review = serializers.BooleanField(help_text="Beyond the limit: a clerk reviews it with this history.")
+    earlier = EarlierReplacementSerializer(many=True, help_text="The other replacements in the 12 months before it.")
+
+
 class ApplicationDetailSerializer(ApplicationListSerializer):
     household_city = serializers.CharField(read_only=True)
     address = serializers.CharField(read_only=True)
@@ -131,6 +147,9 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
     forecast = serializers.SerializerMethodField()
     correction = serializers.SerializerMethodField()
     allowed_events = serializers.SerializerMethodField()
+    replacement_history = serializers.SerializerMethodField(
+        help_text="For a replacement: the holder's replacements in 12 months (SSA's count); null otherwise."
+    )
 
     class Meta(ApplicationListSerializer.Meta):
         fields = ApplicationListSerializer.Meta.fields + [
@@ -144,6 +163,7 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
             "forecast",
             "correction",
             "allowed_events",
+            "replacement_history",
         ]
         read_only_fields = fields
 
@@ -174,6 +194,11 @@ class ApplicationDetailSerializer(ApplicationListSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_allowed_events(self, application):
         return allowed_events(application, self.context["request"].user)
+
+    @extend_schema_field(ReplacementHistorySerializer(allow_null=True))
+    def get_replacement_history(self, application):
+        history = replacement_history(application)
+        return ReplacementHistorySerializer(history).data if history else None
 
 
 class ApplicationCreateSerializer(StrictInputSerializer):
@@ -258,6 +283,17 @@ class ReturnSerializer(StrictInputSerializer):
     )
     note = serializers.CharField(
         max_length=500, required=False, allow_blank=True, default="", help_text="Details for the applicant."
+    )
+
+
+class ApproveSerializer(StrictInputSerializer):
+    note = serializers.CharField(
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="What the clerk checked. Required for a replacement beyond the city's yearly limit (the fourth "
+        "within 12 months by default): the decision is audited.",
     )
 
 

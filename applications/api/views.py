@@ -27,6 +27,7 @@ from .serializers import (
     ApplicationDetailSerializer,
     ApplicationListSerializer,
     ApplicationUpdateSerializer,
+    ApproveSerializer,
     CancelSerializer,
     PhotoUploadSerializer,
     ProofUploadSerializer,
@@ -298,14 +299,16 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     @extend_schema(
         summary="Approve (clerk)",
         description="A clerk of the application's station approves a submitted application; it goes on to the "
-        "information centre, the bank and the card vendor.",
-        request=None,
+        "information centre, the bank and the card vendor. A replacement beyond the city's yearly limit (`replacement_"
+        "history.needs_review`) needs a `note` of what was checked (400 `review_note_required` without); the decision "
+        "is audited.",
+        request=ApproveSerializer,
         responses={200: DETAIL},
     )
     @action(detail=True, methods=["post"])
     @idempotent
     def approve(self, request, pk=None):
-        return self._event(request, services.approve_application)
+        return self._event(request, services.approve_application, ApproveSerializer)
 
     @extend_schema(
         summary="Return for correction (clerk)",
@@ -340,7 +343,8 @@ class StationQueueView(ListAPIView):
         if user.role != Role.CLERK:
             return CardApplication.objects.none()
         return (
-            CardApplication.objects.filter(station_id=user.station_id, status=Status.SUBMITTED, channel=Channel.ONLINE)
+            CardApplication.objects.filter(station_id=user.station_id, status=Status.SUBMITTED)
+            .exclude(channel=Channel.ROSTER)  # roster rows are reviewed with their batch
             .select_related("person", "station")
             .order_by("submitted_at", "id")
         )
@@ -355,7 +359,8 @@ class StationQueueView(ListAPIView):
 
     @extend_schema(
         summary="The review queue (clerk)",
-        description="Submitted online applications at the clerk's station, oldest first, with the Chinese working "
+        description="Submitted applications at the clerk's station (online ones, and replacements beyond the yearly "
+        "limit taken at the counter), oldest first, with the Chinese working "
         "days each has waited and a mark against the 7-working-day limit (rule 4). Empty for other roles.",
         responses=OpenApiResponse(QueueEntrySerializer(many=True), description="A page of the queue."),
     )

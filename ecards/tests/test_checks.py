@@ -101,7 +101,9 @@ def test_the_ecard_stops_at_a_loss_report_works_again_on_unreport_and_a_stopped_
 
 
 @pytest.mark.parametrize("change", ["replacement", "exchange"])
-def test_a_replaced_or_exchanged_card_has_a_stopped_ecard(api_client, pharmacist, alice_citizen, bob_clerk, card, change):
+def test_a_replaced_or_exchanged_card_has_a_stopped_ecard(
+    api_client, pharmacist, alice_citizen, bob_clerk, card, change
+):
     _status, before = code_for(alice_citizen, card)
     number = alice_citizen.person.id_number
     if change == "replacement":
