@@ -60,8 +60,10 @@ class FamilyLink(models.Model):
                 condition=models.Q(state__in=["pending", "active"]),
                 name="one_open_family_link",
             ),
-            models.CheckConstraint(condition=~models.Q(state="active") | models.Q(consented_at__isnull=False),
-                                   name="family_link_active_has_consent"),
+            models.CheckConstraint(
+                condition=~models.Q(state="active") | models.Q(consented_at__isnull=False),
+                name="family_link_active_has_consent",
+            ),
         ]
         indexes = [
             models.Index(fields=["holder", "state"], name="family_link_holder"),

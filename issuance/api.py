@@ -491,6 +491,14 @@ class CertificateCheckSerializer(serializers.Serializer):
     current = serializers.BooleanField(help_text="Still valid: the new card has not been collected yet.")
     reason = serializers.CharField(help_text="Why not, when it is not genuine or no longer current.")
     valid_until = serializers.DateField(allow_null=True)
+    new_card_ready = serializers.BooleanField(help_text="The replacement card has reached the station.")
+    new_card_date = serializers.DateField(
+        allow_null=True,
+        help_text="Ready: the day it reached the station. Not yet: the day it is expected there (Chinese working "
+        "days from the current step; see `new_card_date_note`).",
+    )
+    new_card_date_note = serializers.CharField(help_text="Says so when the date is provisional.")
+    new_card_station = serializers.CharField(help_text="Where the holder collects it.")
 
 
 class CertificateRefusedSerializer(ErrorSerializer, CertificateCheckSerializer):
@@ -504,8 +512,9 @@ class CertificateCheckView(APIView):
 
     @extend_schema(
         summary="Check a pickup certificate",
-        description="Public: is a pickup certificate (领卡证明, rule 13) genuine and current? The token is in the "
-        "certificate's QR code; hospitals scan it to allow treatment with manual reimbursement meanwhile.",
+        description="Public: is a pickup certificate (领卡证明, rule 13) genuine and current, and when is the new card "
+        "ready? The token is in the certificate's QR code; hospitals scan it to allow treatment with manual "
+        "reimbursement meanwhile.",
         responses={
             200: OpenApiResponse(CertificateCheckSerializer, description="A genuine certificate: whether current."),
             404: OpenApiResponse(CertificateRefusedSerializer, description="Not a certificate the portal issued."),
@@ -513,11 +522,16 @@ class CertificateCheckView(APIView):
     )
     def get(self, request, token: str):
         check = certificates.check_certificate(token)
+        card = check.new_card
         body = {
             "genuine": check.genuine,
             "current": check.current,
             "reason": str(check.reason),
             "valid_until": check.valid_until,
+            "new_card_ready": bool(card and card.ready),
+            "new_card_date": card.date if card else None,
+            "new_card_date_note": provisional_note(card.date) if card and card.date else "",
+            "new_card_station": card.station if card else "",
         }
         if not check.genuine:
             return Response({"detail": str(check.reason), "code": "not_genuine", **body}, status=404)

@@ -5,7 +5,7 @@ import pytest
 
 from accounts.access import ADMIN, CLERK, EMPLOYER_AGENT, HOLDER, ROLES, SYSTEM, VERIFIER
 from accounts.models import Role, ServiceStation, User
-from applications.models import CardApplication, Channel, Status, StatusEvent
+from applications.models import CardApplication, Channel, CityPolicy, Status, StatusEvent
 from applications.workflow import EVENTS, MACHINE, TABLE, TRANSITIONS, apply_event
 from sbcard.errors import Conflict, InvalidInput, NotPermitted
 from tests import factories
@@ -35,6 +35,11 @@ def test_each_transition_moves_for_its_roles_and_for_no_other(world, transition)
     application, actors = world
     if transition.event == "accept_at_counter":
         CardApplication.objects.filter(pk=application.pk).update(channel=Channel.COUNTER)
+    if transition.event == "refer_for_review":  # its guard: a counter replacement beyond the city's yearly limit
+        CardApplication.objects.filter(pk=application.pk).update(channel=Channel.COUNTER, kind="replacement")
+        policy = CityPolicy.current()
+        policy.replacements_allowed_in_12_months = 0
+        policy.save()
     if transition.event == "issue_at_station":  # its guard: a replacement at a station that prints on the spot
         CardApplication.objects.filter(pk=application.pk).update(kind="replacement")
         ServiceStation.objects.filter(pk=application.station_id).update(instant_issuance=True)
