@@ -37,7 +37,11 @@ DEMO_CARD_HOLDERS = [
     ("13800000024", "冯晓梅", "330106", datetime.date(1991, 3, 27), 464, "reported_lost"),
     ("13800000025", "邓志远", "330108", datetime.date(1969, 12, 5), 575, "replaced"),
     ("13800000026", "曹雪芬", "330110", datetime.date(1986, 7, 7), 686, "exchanged"),
+    # three replacements in the last 12 months and a fourth waiting for the review (issue 20, SSA's count)
+    ("13800000027", "蒋国华", "330102", datetime.date(1972, 4, 16), 797, "frequent_replacements"),
 ]
+# 何美玲's son, under 16: his card applied for by her with a proof of guardianship, so his e-card is on her phone
+DEMO_ECARD_CHILD = ("郑小川", "330104", datetime.date(2014, 9, 1), 257, "13800000022")
 
 # The demo employer's staff on its rosters (rosters/demo.py): generated people, as the roster template's
 # sample rows make them (rosters/samples.py), one birth date for all.
@@ -87,6 +91,8 @@ def demo_registry_records() -> list[dict]:
     ]
     name, region, birth, sequence = DEMO_CHILD
     people.append((name, resident_id(region, birth, sequence)))
+    name, region, birth, sequence, _guardian = DEMO_ECARD_CHILD
+    people.append((name, resident_id(region, birth, sequence)))
     people += [(person["name"], person["id_number"]) for person in demo_roster_staff()]
     return [
         {"id_number": number, "name": name, "household_city": "杭州市", "has_id_photo": True} for name, number in people
@@ -107,5 +113,7 @@ def demo_bank_accounts() -> list[dict]:
     people = [
         (name, resident_id(region, birth, sequence)) for _p, name, region, birth, sequence, _s in DEMO_CARD_HOLDERS
     ]
+    name, region, birth, sequence, _guardian = DEMO_ECARD_CHILD
+    people.append((name, resident_id(region, birth, sequence)))
     people += [(person["name"], person["id_number"]) for person in demo_roster_staff()]
     return [{"account_number": demo_card_account(number), "id_number": number, "name": name} for name, number in people]

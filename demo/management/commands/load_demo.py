@@ -16,6 +16,7 @@ from applications import services
 from applications.models import CardApplication, CityPolicy, InsuranceType, Relationship, StatusEvent
 from applications.services import sign_up_citizen
 from demo.cards import load_card_demo
+from demo.ecards import load_ecard_demo
 from demo.people import DEMO_CHILD, DEMO_CITIZENS, resident_id
 from demo.photos import make_id_photo
 from demo.rosters import load_roster_demo
@@ -34,7 +35,9 @@ class Command(BaseCommand):
         if User.objects.filter(username="admin").exists():
             with transaction.atomic():
                 loaded = self._load_rosters()  # a database loaded before the employer rosters existed
-            self.stdout.write("Demo data already loaded." + (" Added the roster batches." if loaded else ""))
+                ecards = self._load_ecards()  # or before the e-cards
+            added = (" Added the roster batches." if loaded else "") + (" Added the e-cards." if ecards else "")
+            self.stdout.write("Demo data already loaded." + added)
             return
         with transaction.atomic():
             self._load()
@@ -87,6 +90,14 @@ class Command(BaseCommand):
             self._scenario(user, scenario, central, clerk_central)
         load_card_demo(station=central, clerk=clerk_central, password=DEMO_PASSWORD)
         self._load_rosters()
+        self._load_ecards()
+
+    def _load_ecards(self) -> bool:
+        """The demo pharmacy and hospital, their staff logins, and e-cards to open (demo/ecards.py)."""
+        clerk = User.objects.filter(username="clerk1").select_related("station").first()
+        if clerk is None or not User.objects.filter(username="13800000022").exists():
+            return False
+        return load_ecard_demo(station=clerk.station, clerk=clerk, password=DEMO_PASSWORD)
 
     def _load_rosters(self) -> bool:
         """The demo employer's roster batches, one in each state (rosters/demo.py)."""
