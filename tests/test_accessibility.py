@@ -26,7 +26,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.axe, pytest.mark.django_db(transa
 # journey test (test_care_mode.py) takes it in Chinese.
 MODES = [("zh-hans", False, DESKTOP), ("en", False, DESKTOP), ("en", True, PHONE)]
 # Forms sent empty, to check them showing their errors: (page, the button that sends it).
-SENT_EMPTY = {"/accounts/sign-up/": "button[value=sign_up]", "/window/walk-in/": "button[value=accept]"}
+SENT_EMPTY = {
+    "/accounts/sign-up/": "button[value=sign_up]",
+    "/window/walk-in/": "button[value=accept]",
+    "/ecard/verify/": "#check-form button",
+    "/ecard/family/": "button[value=ask]",
+}
 # Pages that answer a bad request with a sentence, and the status they answer with.
 REFUSED = {"/dashboard/flow/?date_from=someday": 400}
 
@@ -54,6 +59,8 @@ def visits() -> list[Visit]:
     replacement = CardApplication.objects.get(kind="replacement", person__name="邓志远")
     active = Card.objects.get(status=CardStatus.ACTIVE, person__name="何美玲")
     lost = Card.objects.get(status=CardStatus.PRE_REPORTED_LOST)
+    son = Card.objects.get(person__name="郑小川")
+    frequent = CardApplication.objects.get(kind="replacement", person__name="蒋国华", status=Status.SUBMITTED)
     batches = {batch.file_name.split("-")[1].split(".")[0]: batch.pk for batch in RosterBatch.objects.all()}
     summarise()  # the dashboards' figures
     anonymous = [
@@ -81,6 +88,7 @@ def visits() -> list[Visit]:
         f"/window/cards/{active.pk}/",
         f"/window/cards/{lost.pk}/",
         "/staff/sms/",
+        f"/station/applications/{frequent.pk}/",
     ]
     stations = [
         "/station/rosters/",
@@ -122,6 +130,13 @@ def visits() -> list[Visit]:
             + ["/notices/?task=sms"],
         ),
         Visit(User.objects.get(username="13800000025"), [f"/applications/{replacement.pk}/", "/cards/"]),
+        Visit(
+            User.objects.get(username="13800000022"),
+            ["/ecard/", f"/ecard/{active.pk}/", f"/ecard/{active.pk}/?show=1", f"/ecard/{son.pk}/", "/ecard/family/"],
+        ),
+        Visit(User.objects.get(username="13800000023"), [f"/ecard/{lost.pk}/"]),
+        Visit(User.objects.get(username="13800000021"), ["/ecard/family/"]),
+        Visit(User.objects.get(username="pharmacy1"), ["/ecard/verify/"]),
         Visit(User.objects.get(username="clerk1"), clerk),
         Visit(User.objects.get(username="clerk2"), stations),
         Visit(User.objects.get(username="agent1"), agent),
