@@ -114,7 +114,7 @@ class MedicalInstitution(models.Model):
 
     code = models.CharField(_("institution code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=100)
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("type of institution"), max_length=10, choices=Kind.choices)
     address = models.CharField(_("address"), max_length=200, blank=True)
     is_active = models.BooleanField(_("may check e-cards"), default=True)
 

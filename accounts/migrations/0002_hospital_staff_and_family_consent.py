@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('code', models.CharField(max_length=30, unique=True, verbose_name='institution code')),
                 ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('kind', models.CharField(choices=[('hospital', 'Hospital'), ('pharmacy', 'Pharmacy')], max_length=10, verbose_name='kind')),
+                ('kind', models.CharField(choices=[('hospital', 'Hospital'), ('pharmacy', 'Pharmacy')], max_length=10, verbose_name='type of institution')),
                 ('address', models.CharField(blank=True, max_length=200, verbose_name='address')),
                 ('is_active', models.BooleanField(default=True, verbose_name='may check e-cards')),
             ],

@@ -120,8 +120,8 @@ def test_a_holder_shows_her_ecard_on_a_phone_and_a_pharmacy_checks_it(live_serve
         checks = phone.inner_text("#checks")
         assert phone.csp_violations == [] and desk.csp_violations == []
 
-    assert "挂失" in stopped or "lost" in stopped
-    assert "Do not accept" in refused or "不予" in refused or "请勿" in refused
+    assert "挂失" in stopped  # the page speaks Chinese: "the card is reported lost, so its e-card is stopped too"
+    assert "请勿受理" in refused and "已挂失" in refused  # "do not accept it": suspended
     assert verified(third)["sub"] == f"card:{card.pk}"
     # and she sees who checked it: the pharmacy, its staff member, twice
     assert checks.count("仁心大药房") == 2 and "王药师" in checks
