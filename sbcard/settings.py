@@ -438,6 +438,7 @@ SPECTACULAR_SETTINGS = {
         "ECardCheckOutcomeEnum": "ecards.models.ECardCheck.Outcome",
         "FamilyLinkStateEnum": "ecards.models.FamilyLink.State",
         "FamilyLinkRelationshipEnum": "ecards.models.FamilyLink.Relationship",
+        "RelationshipEnum": "applications.models.Relationship",  # the application's, as before the e-cards
         "ECardRelationEnum": "ecards.access.RELATION_CHOICES",
         "RosterBatchStateEnum": "rosters.models.RosterBatch.State",
         "ForecastStepStateEnum": "applications.api.serializers.STEP_STATES",

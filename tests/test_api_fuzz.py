@@ -29,6 +29,7 @@ def role_tokens(partners):
         "clerk": factories.make_clerk(station),
         "employer_agent": factories.make_agent(factories.make_employer(station)),
         "admin": factories.make_admin(),
+        "verifier": factories.make_verifier(),
     }
     return {role: factories.api_token(user) for role, user in users.items()}
 

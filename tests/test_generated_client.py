@@ -195,3 +195,47 @@ def test_the_main_flows_run_through_the_generated_client_alone(client_package, l
     assert auth_token_destroy.sync_detailed(client=alice).status_code == 204
     after = auth_me_retrieve.sync_detailed(client=alice)
     assert after.status_code == 401 and isinstance(after.parsed, Error)
+
+
+def test_an_ecard_is_shown_and_checked_through_the_generated_client_alone(client_package, live_server):
+    from sbcard_client import AuthenticatedClient, Client
+    from sbcard_client.api.auth import auth_token_create
+    from sbcard_client.api.ecards import (
+        ecard_checks_create,
+        ecards_checks_retrieve,
+        ecards_code_retrieve,
+        ecards_list,
+        well_known_sbcard_ecard_key_retrieve,
+    )
+    from sbcard_client.models import CheckInputRequest, ECardCheckOutcomeEnum, ECardStateEnum, TokenCreateRequest
+
+    # given a card holder and a pharmacist (the admin made the pharmacy and its staff)
+    holder = factories.make_citizen("何美玲")
+    card = factories.make_card(holder, factories.make_station(), status="active")
+    pharmacist = factories.make_verifier(factories.make_institution("仁心大药房"))
+    anonymous = Client(base_url=live_server.url, raise_on_unexpected_status=True)
+
+    def signed_in(user) -> AuthenticatedClient:
+        issued = auth_token_create.sync(
+            client=anonymous,
+            body=TokenCreateRequest(username=user.username, password=factories.PASSWORD, name="generated client"),
+        )
+        return AuthenticatedClient(base_url=live_server.url, token=issued.token, raise_on_unexpected_status=True)
+
+    # the holder's app lists her e-card (masked) and fetches a code for its QR code
+    her = signed_in(holder)
+    (ecard,) = ecards_list.sync(client=her).results
+    assert ecard.id == card.pk and ecard.holder_name == "何*玲" and ecard.state == ECardStateEnum.ACTIVE
+    code = ecards_code_retrieve.sync(card.pk, client=her)
+    assert code.qr_svg.startswith("<svg") and code.expires_at > code.issued_at
+
+    # the pharmacy's system reads the city's keys (no sign-in) and checks the code
+    keys = well_known_sbcard_ecard_key_retrieve.sync(client=anonymous).keys
+    checked = ecard_checks_create.sync(client=signed_in(pharmacist), body=CheckInputRequest(code=code.token))
+    assert keys[0].crv == "Ed25519" and keys[0].kid
+    assert checked.valid and checked.outcome == ECardCheckOutcomeEnum.VALID and checked.holder_name == "何*玲"
+    assert checked.photo_jpeg
+
+    # and the holder sees the check
+    (seen,) = ecards_checks_retrieve.sync(card.pk, client=her).results
+    assert seen.institution == "仁心大药房" and seen.outcome == ECardCheckOutcomeEnum.VALID
