@@ -87,6 +87,7 @@ def generated_secrets() -> dict[str, str]:
         "BANK_CALLBACK_SECRET": secrets.token_urlsafe(24),
         "FIELD_ENCRYPTION_KEYS": fernet_key,
         "ID_HASH_KEY": secrets.token_urlsafe(24),
+        "ECARD_SIGNING_KEYS": base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode(),
         "PUBLIC_HOST": PUBLIC_HOST,
     }
 

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 
 import segno
 from django.conf import settings
@@ -19,7 +20,7 @@ from django.utils import timezone
 
 from issuance.models import Card
 from notices.texts import mask_name
-from sbcard.jws import BadToken, SigningKey, sign_claims, verify_claims
+from sbcard.jws import BadToken, SigningKey, development_key, sign_claims, verify_claims
 
 TOKEN_TYPE = "sbcard-ecard+jwt"  # noqa: S105 - the JWS "typ" header, not a secret
 SUBJECT_PREFIX = "card:"
@@ -33,8 +34,9 @@ def _keys(texts: tuple[str, ...]) -> tuple[SigningKey, ...]:
 
 
 def signing_keys() -> tuple[SigningKey, ...]:
-    """The city's keys, the signing one first (settings.ECARD_SIGNING_KEYS)."""
-    return _keys(tuple(settings.ECARD_SIGNING_KEYS))
+    """The city's keys, the signing one first (settings.ECARD_SIGNING_KEYS; a development key where none is set)."""
+    texts = settings.ECARD_SIGNING_KEYS or [development_key(Path(settings.VAR_DIR) / "ecard-signing-key")]
+    return _keys(tuple(texts))
 
 
 def public_key_set() -> dict:

@@ -9,8 +9,10 @@ import base64
 import binascii
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -131,3 +133,21 @@ def verify_claims(token: str, public_keys: dict[str, bytes], *, token_type: str)
     if not isinstance(claims, dict):
         raise BadToken("malformed")
     return claims
+
+
+def development_key(path: Path) -> str:
+    """A random private key made once for this checkout and shared by its processes (development and tests, where
+    no key is configured); never committed (var/ is ignored). Written beside its place and linked into it, so two
+    processes starting at once agree on one key."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draft = path.with_name(f"{path.name}.{os.getpid()}")
+        draft.write_text(encode(os.urandom(32)))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass  # another process made it first: use theirs
+        finally:
+            draft.unlink()
+    return path.read_text().strip()

@@ -279,33 +279,15 @@ def _base64url_bytes(text: str) -> bytes:
         return b""
 
 
-def development_key(path: Path) -> str:
-    """A random key made once for this checkout and shared by its processes; never committed (var/ is ignored).
-    Written beside its place and linked into it, so two processes starting at once agree on one key."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        draft = path.with_name(f"{path.name}.{os.getpid()}")
-        draft.write_text(base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode())
-        draft.chmod(0o600)
-        try:
-            os.link(draft, path)
-        except FileExistsError:
-            pass  # another process made it first: use theirs
-        finally:
-            draft.unlink()
-    return path.read_text().strip()
-
-
 # The city's keys for electronic cards (电子社保卡): Ed25519 private keys, each the 32 bytes in base64url (a JWK's
 # "d", RFC 8037), comma-separated. The first signs the e-cards' codes; the public halves of all of them are
 # published at /.well-known/sbcard-ecard-key, so a hospital checks a code offline and a code signed just before a
 # rotation still checks out (rotate: put the new key first, drop the old one a day later). `manage.py
-# new_ecard_key` prints a new one.
+# new_ecard_key` prints a new one. Without it (development, tests) a key is made once in VAR_DIR when the first
+# code is signed (sbcard.jws.development_key): never committed, never the same in two checkouts.
 ECARD_SIGNING_KEYS = env_list("ECARD_SIGNING_KEYS")
-if not ECARD_SIGNING_KEYS:
-    if PRODUCTION:
-        raise ImproperlyConfigured("ECARD_SIGNING_KEYS must be set in production.")
-    ECARD_SIGNING_KEYS = [development_key(VAR_DIR / "ecard-signing-key")]
+if not ECARD_SIGNING_KEYS and PRODUCTION:
+    raise ImproperlyConfigured("ECARD_SIGNING_KEYS must be set in production.")
 if any(len(_base64url_bytes(key)) != 32 for key in ECARD_SIGNING_KEYS):
     raise ImproperlyConfigured("ECARD_SIGNING_KEYS: each key is 32 bytes in base64url (an Ed25519 private key).")
 # An e-card's QR code changes every ECARD_CODE_REFRESH_SECONDS; each code is valid for ECARD_CODE_SECONDS from

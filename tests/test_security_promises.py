@@ -301,6 +301,7 @@ def test_15_production_settings_pass_check_deploy_debug_off_secrets_from_the_env
             "BANK_CALLBACK_SECRET": os.urandom(16).hex(),
             "ID_HASH_KEY": os.urandom(32).hex(),
             "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "ECARD_SIGNING_KEYS": Fernet.generate_key().decode().rstrip("="),  # 32 random bytes, base64url
             "VAR_DIR": str(tmp_path),
         }
     )
