@@ -14,7 +14,8 @@ from accounts.access import HOLDER, role_of
 from accounts.models import PhoneCode, Role, User
 from accounts.phone_codes import send_code, use_code
 from applications.models import CardApplication, Person
-from audit.services import record_personal_data_read
+from audit import services as audit
+from audit.models import AuditEntry
 from issuance.models import Card, ECardState
 from notices.texts import mask_name
 from sbcard.errors import Conflict, InvalidInput, NotPermitted
@@ -160,7 +161,14 @@ def check_code(token: str, *, actor, request=None) -> CheckResult:
     if outcome == ECardCheck.Outcome.VALID:
         photo, note = _photo(card)
         # Staff saw a person's photo: audited like any read of personal data (SECURITY.md 8).
-        record_personal_data_read(request, check, id_number=card.person.id_number, what="e-card check: photo")
+        audit.record(
+            AuditEntry.Action.READ_PERSONAL_DATA,
+            actor=actor,
+            request=request,
+            obj=check,
+            id_number=card.person.id_number,
+            detail="e-card check: photo",
+        )
     if outcome == ECardCheck.Outcome.STOPPED:
         notifications.tell_stopped_ecard_shown(check)
     return CheckResult(check, card, code, _message(outcome, card, code, reason), photo, note)

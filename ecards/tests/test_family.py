@@ -168,3 +168,29 @@ def test_refusals_a_child_by_sms_oneself_an_unknown_name_and_a_ninth_ecard(partn
     with pytest.raises(Conflict) as refused:
         services.request_family_link(name="陈建华", id_number=relative.person.id_number, **ask)
     assert refused.value.code == "too_many_ecards"
+
+
+def test_the_family_api_asks_confirms_and_ends(partners, api_client, alice_citizen, station):
+    relative = relative_with_card(station)
+    api_client.force_authenticate(alice_citizen)
+
+    asked = api_client.post(
+        "/api/v1/ecard-family/",
+        {"name": "陈建华", "id_number": relative.person.id_number, "relationship": "parent"},
+        format="json",
+    )
+    link_id = asked.json()["id"]
+    wrong = api_client.post(f"/api/v1/ecard-family/{link_id}/confirm/", {"code": "12345"}, format="json")
+    confirmed = api_client.post(
+        f"/api/v1/ecard-family/{link_id}/confirm/", {"code": last_sms_code(partners, relative.phone)}, format="json"
+    )
+    api_client.force_authenticate(relative)
+    theirs = api_client.get("/api/v1/ecard-family/").json()["results"]
+    ended = api_client.post(f"/api/v1/ecard-family/{link_id}/end/", {}, format="json")
+
+    assert asked.status_code == 201 and asked.json()["state"] == "pending"
+    assert asked.json()["code_sent_to"] == relative.phone[:3] + "****" + relative.phone[-4:]
+    assert wrong.status_code == 400 and wrong.json()["field"] == "code"
+    assert confirmed.status_code == 200 and confirmed.json()["state"] == "active"
+    assert [(link["held_by_me"], link["holder_name"]) for link in theirs] == [(False, "王*丽")]
+    assert ended.status_code == 200 and ended.json()["state"] == "ended"
