@@ -15,7 +15,9 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from accounts.models import ServiceStation
-from applications.models import CardApplication, Status
+from applications.calendar_seed import seed_calendar
+from applications.models import CalendarDay, CardApplication, Status
+from applications.workdays import forget_calendar
 from audit.models import AuditEntry
 from issuance.certificates import certificate_token
 from issuance.models import CardStatus
@@ -31,7 +33,10 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 def test_a_fourth_replacement_is_reviewed_by_a_clerk_and_its_certificate_checked_by_a_hospital(
     live_server, artifacts_dir
 ):
-    # given a station that prints cards on the spot, its clerk, and a holder with three replacements this year
+    # given the State Council's calendar (a transactional test starts with empty tables: no provisional dates on the
+    # README's screenshot), a station that prints cards on the spot, its clerk, and a holder with three replacements
+    seed_calendar(CalendarDay)
+    forget_calendar()
     station = factories.make_station("S600", "城北")
     ServiceStation.objects.filter(pk=station.pk).update(instant_issuance=True)
     clerk = factories.make_clerk(station, "review-clerk")
